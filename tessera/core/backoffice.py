@@ -1,0 +1,261 @@
+"""Back-office building blocks every module's admin uses: company scoping, saving and deleting
+through services, the audit history page, CSV export, and the sidebar."""
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_field, display_for_value, label_for_field, lookup_field, unquote
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
+
+from .audit import history_of
+from .errors import BusinessError
+from .models import CompanyOwned
+from .scoping import request_company, scope_queryset
+from .services import record_delete, record_save
+
+
+class RecordForm(forms.ModelForm):
+    """Validates the fields set by code (the company, computed paths) along with the typed ones,
+    so that a duplicate inside the company is a form error, not a database error."""
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return super()._get_validation_exclusions() - set(getattr(self._meta.model, "validated_computed_fields", ()))
+
+
+def _bind_company(form_class: type[forms.ModelForm], company: Any) -> type[forms.ModelForm]:
+    """The form class, with new records placed in `company` before they are validated."""
+
+    class CompanyBoundForm(form_class):
+        def __init__(self, *args: Any, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            if isinstance(self.instance, CompanyOwned) and self.instance.company_id is None and company is not None:
+                self.instance.company = company
+
+    CompanyBoundForm.__name__ = form_class.__name__
+    return CompanyBoundForm
+
+
+class ScopedFieldsMixin:
+    """Choices of related records are limited to what the user sees in the current company."""
+
+    def formfield_for_foreignkey(self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any) -> Any:
+        if "queryset" not in kwargs:
+            queryset = self.get_field_queryset(None, db_field, request)
+            if queryset is None:
+                queryset = db_field.remote_field.model._default_manager.all()
+            kwargs["queryset"] = scope_queryset(queryset, request.user, request_company(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any) -> Any:
+        if "queryset" not in kwargs:
+            queryset = self.get_field_queryset(None, db_field, request)
+            if queryset is None:
+                queryset = db_field.remote_field.model._default_manager.all()
+            kwargs["queryset"] = scope_queryset(queryset, request.user, request_company(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class RecordInline(ScopedFieldsMixin, TabularInline):
+    """An inline of owned records (bank accounts of a partner…), saved through the services by its parent."""
+
+    form = RecordForm
+    extra = 0
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = _bind_company(formset.form, request_company(request))
+        return formset
+
+
+@admin.action(description=_("Export selected to CSV"))
+def export_csv(modeladmin: ModelAdmin, request: HttpRequest, queryset: models.QuerySet) -> HttpResponse:
+    """The selected rows with the columns the list shows."""
+    columns = [name for name in modeladmin.get_list_display(request) if name != "action_checkbox"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{modeladmin.opts.model_name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([str(label_for_field(name, modeladmin.model, modeladmin)) for name in columns])
+    for obj in queryset:
+        row = []
+        for name in columns:
+            field_, attr, value = lookup_field(name, obj, modeladmin)
+            if field_ is not None and not isinstance(field_, models.BooleanField):
+                row.append(str(display_for_field(value, field_, "")))
+            else:
+                row.append(str(display_for_value(value, "", boolean=isinstance(field_, models.BooleanField))))
+        writer.writerow(row)
+    return response
+
+
+class RecordAdmin(ScopedFieldsMixin, ModelAdmin):
+    """The admin of a business record: scoped to the current company, saved through services,
+    with the audit trail as its history."""
+
+    form = RecordForm
+    actions = [export_csv]
+    list_filter_submit = True
+    show_full_result_count = False
+    history_template = "core/admin/record_history.html"
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return scope_queryset(super().get_queryset(request), request.user, request_company(request))
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        return _bind_company(super().get_form(request, obj, change, **kwargs), request_company(request))
+
+    # --- writing through services --------------------------------------------------------------
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Saved in save_related, with its many-to-many fields, as one audited change."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Iterable[Any], change: bool) -> None:
+        m2m = {f.name: form.cleaned_data[f.name] for f in form.instance._meta.many_to_many if f.name in form.cleaned_data}
+        self.save_record(request, form.instance, m2m)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_record(self, request: HttpRequest, obj: Any, m2m: dict[str, Any]) -> None:
+        """The service call that saves the record; admins of records with their own service override it."""
+        record_save(obj, by=request.user, m2m=m2m)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        for obj in formset.save(commit=False):
+            record_save(obj, by=request.user)
+        for obj in formset.deleted_objects:
+            record_delete(obj, by=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        record_delete(obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                record_delete(obj, by=request.user)
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except BusinessError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except BusinessError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]))
+
+    def response_action(self, request: HttpRequest, queryset: models.QuerySet) -> Any:
+        try:
+            return super().response_action(request, queryset)
+        except BusinessError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    # --- history -------------------------------------------------------------------------------
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> TemplateResponse:
+        """The record's audit trail: who changed which field from what to what, and when."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        entries = [(entry, self._readable_changes(entry.changes)) for entry in history_of(obj)]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("History: %s") % obj,
+            "subtitle": None,
+            "entries": entries,
+            "module_name": str(capfirst(self.opts.verbose_name_plural)),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.history_template, context)
+
+    def _readable_changes(self, changes: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+        rows = []
+        for name, change in changes.items():
+            try:
+                label = capfirst(self.opts.get_field(name).verbose_name)
+            except FieldDoesNotExist:
+                label = capfirst(name.replace("_", " "))
+            old = change.get("old_label", change.get("old"))
+            new = change.get("new_label", change.get("new"))
+            rows.append((label, _readable(old), _readable(new)))
+        return rows
+
+
+def _readable(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+# --- sidebar ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: Any
+    icon: str
+    url_name: str
+    permission: str  # the model permission needed to see it, such as "core.view_partner"
+
+
+@dataclass(frozen=True)
+class NavSection:
+    title: Any
+    order: int
+    items: tuple[NavItem, ...] = field(default_factory=tuple)
+
+
+_sections: list[NavSection] = []
+
+
+def register_section(section: NavSection) -> None:
+    """Modules add their sidebar sections from their AppConfig.ready()."""
+    _sections.append(section)
+    _sections.sort(key=lambda s: s.order)
+
+
+def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    groups = []
+    for section in _sections:
+        items = [
+            {"title": item.title, "icon": item.icon, "link": reverse(item.url_name), "permission": _has_perm(item.permission)}
+            for item in section.items
+        ]
+        if any(request.user.has_perm(item.permission) for item in section.items):
+            groups.append({"title": section.title, "separator": True, "collapsible": True, "items": items})
+    return groups
+
+
+def _has_perm(permission: str) -> Callable[[HttpRequest], bool]:
+    return lambda request: request.user.has_perm(permission)
+
+
+def environment_label(request: HttpRequest) -> list[str] | None:
+    return [str(_("Development")), "warning"] if settings.DEBUG else None
