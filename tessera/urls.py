@@ -14,5 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "tessera.core.views.bad_request"
+handler403 = "tessera.core.views.permission_denied"
 handler404 = "tessera.core.views.not_found"
 handler500 = "tessera.core.views.server_error"

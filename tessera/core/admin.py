@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from .backoffice import RecordAdmin, RecordInline
+from .backoffice import LinesInline, RecordAdmin, RecordInline, country_name
 from .models import (
     ApiToken,
     AuditEntry,
@@ -39,7 +39,7 @@ admin.site.unregister(Group)
 
 @admin.register(Company)
 class CompanyAdmin(RecordAdmin):
-    list_display = ["name", "country", "currency", "vat", "active"]
+    list_display = ["name", country_name, "currency", "vat", "active"]
     list_filter = ["country", "active"]
     search_fields = ["name", "vat"]
     fieldsets = [
@@ -80,6 +80,16 @@ class UserAdmin(BaseUserAdmin, RecordAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ["companies", "groups"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """Only a superuser makes superusers."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "is_superuser"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(Group)
@@ -130,7 +140,7 @@ class PartnerBankAccountInline(RecordInline):
 
 @admin.register(Partner)
 class PartnerAdmin(RecordAdmin):
-    list_display = ["name", "ref", "parent", "city", "country", "vat", "is_customer", "is_supplier", "active"]
+    list_display = ["name", "ref", "parent", "city", country_name, "vat", "is_customer", "is_supplier", "active"]
     list_filter = ["is_customer", "is_supplier", "is_company", "country", "active", "language"]
     search_fields = ["name", "ref", "vat", "email", "city"]
     list_select_related = ["parent"]
@@ -149,7 +159,7 @@ class PartnerAdmin(RecordAdmin):
 class PartnerBankAccountAdmin(RecordAdmin):
     list_display = ["iban", "partner", "bic", "holder_name"]
     search_fields = ["iban", "partner__name"]
-    list_select_related = ["partner"]
+    list_select_related = ["partner__parent"]
     autocomplete_fields = ["partner"]
 
 
@@ -170,11 +180,10 @@ def _line_values(data: dict[str, Any]) -> dict[str, Any]:
     return {name: data[name] for name in ("kind", "percent", "days", "end_of_month", "position") if name in data}
 
 
-class PaymentTermLineInline(TabularInline):
+class PaymentTermLineInline(LinesInline):
     model = PaymentTermLine
     formset = InstalmentFormSet
     fields = ["position", "kind", "percent", "days", "end_of_month"]
-    extra = 0
     min_num = 1
 
 
@@ -187,6 +196,7 @@ class PaymentTermAdmin(RecordAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         (lines,) = formsets
+        lines.save(commit=False)  # sets the formset's new/changed/deleted lists the change message reads
         kept = [f for f in lines.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         kept.sort(key=lambda f: f.cleaned_data.get("position") or 0)
         instalments = [PaymentTermLine(**_line_values(f.cleaned_data)).as_instalment() for f in kept]
@@ -260,7 +270,9 @@ class ApiTokenAdmin(RecordAdmin):
         return request.user.is_active and request.user.is_staff
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_module_permission(request) and (obj is None or obj.user_id == request.user.pk or request.user.is_superuser)
+        return self.has_module_permission(request) and (
+            obj is None or obj.user_id == request.user.pk or request.user.is_superuser
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

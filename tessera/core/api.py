@@ -5,12 +5,15 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from .errors import InvalidInput, UomConversionError
 from .models import (
     ApiToken,
     AuditEntry,
@@ -29,7 +32,7 @@ from .models import (
 )
 from .payment_terms import Instalment
 from .rest.idempotency import IdempotencyMixin
-from .rest.serializers import AuditEntrySerializer, RecordSerializer
+from .rest.serializers import AuditEntrySerializer, RecordSerializer, ScopedPrimaryKeyRelatedField
 from .rest.viewsets import ReadOnlyViewSet, RecordViewSet, ScopedMixin, UpdateOnlyViewSet
 from .scoping import request_company
 from .services import (
@@ -40,6 +43,7 @@ from .services import (
     product_category_save,
     user_switch_company,
 )
+from .uom import convert_quantity
 
 # --- companies and users -------------------------------------------------------------------------
 
@@ -108,7 +112,11 @@ class CurrencyViewSet(UpdateOnlyViewSet):
 
 
 class CurrencyRateSerializer(RecordSerializer):
-    currency = serializers.SlugRelatedField(slug_field="code", queryset=Currency.objects.all())
+    currency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Currency.objects.all(),
+        error_messages={"does_not_exist": gettext_lazy("There is no currency with the code {value}: use an ISO 4217 code.")},
+    )
 
     class Meta:
         model = CurrencyRate
@@ -143,12 +151,35 @@ class UomSerializer(RecordSerializer):
         fields = ["id", "category", "name", "is_reference", "ratio", "rounding", "active"]
 
 
+class UomConversionSerializer(serializers.Serializer):
+    quantity = serializers.DecimalField(max_digits=20, decimal_places=6)
+    to = serializers.PrimaryKeyRelatedField(queryset=Uom.objects.all(), help_text=_("The unit to express the quantity in."))
+
+
 class UomViewSet(RecordViewSet):
     queryset = Uom.objects.select_related("category")
     serializer_class = UomSerializer
     filterset_fields = ["category", "active", "is_reference"]
     search_fields = ["name"]
     ordering_fields = ["name", "ratio"]
+
+    @extend_schema(
+        parameters=[UomConversionSerializer],
+        responses=inline_serializer("UomConversion", {"quantity": serializers.DecimalField(max_digits=20, decimal_places=6),
+                                                      "uom": serializers.IntegerField()}),
+        filters=False,
+    )  # fmt: skip
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def convert(self, request, pk: Any = None) -> Response:
+        """Express `quantity` of this unit in the unit `to`, rounded to that unit's step."""
+        params = UomConversionSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        target = params.validated_data["to"]
+        try:
+            quantity = convert_quantity(params.validated_data["quantity"], self.get_object(), target)
+        except UomConversionError as exc:
+            raise InvalidInput(exc.message, field="to") from None
+        return Response({"quantity": str(quantity), "uom": target.pk})
 
 
 # --- partners ------------------------------------------------------------------------------------
@@ -201,6 +232,15 @@ class PaymentTermSerializer(RecordSerializer):
         model = PaymentTerm
         fields = ["id", "name", "note", "active", "lines"]
 
+    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not self.partial:
+            return lines
+        # On PATCH, DRF skips the required fields and defaults of nested items too: {"lines": [{}]} would
+        # reach Instalment() without a kind (a 500). The lines replace the old ones, so validate them in full.
+        full = InstalmentSerializer(data=self.initial_data["lines"], many=True)
+        full.is_valid(raise_exception=True)
+        return full.validated_data
+
     def create(self, validated_data: dict[str, Any]) -> PaymentTerm:
         lines = validated_data.pop("lines")
         term = PaymentTerm(company=request_company(self.context["request"]), **validated_data)
@@ -210,7 +250,11 @@ class PaymentTermSerializer(RecordSerializer):
         lines = validated_data.pop("lines", None)
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        instalments = [Instalment(**line) for line in lines] if lines is not None else [l.as_instalment() for l in instance.lines.all()]
+        instalments = (
+            [Instalment(**line) for line in lines]
+            if lines is not None
+            else [line.as_instalment() for line in instance.lines.all()]
+        )
         return payment_term_save(instance, instalments, by=self.actor)
 
 
@@ -330,7 +374,9 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApiTokenViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ApiTokenViewSet(
+    ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """Your API tokens: see them and revoke them."""
 
     queryset = ApiToken.objects.all()
@@ -345,7 +391,8 @@ class ApiTokenViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
 
 class MeSerializer(serializers.ModelSerializer):
-    current_company = serializers.PrimaryKeyRelatedField(queryset=Company.objects.all())
+    # only the companies the user may open: another one is "does not exist", without its name
+    current_company = ScopedPrimaryKeyRelatedField(queryset=Company.objects.all())
     allowed_companies = serializers.SerializerMethodField()
 
     class Meta:
@@ -370,7 +417,7 @@ class MeView(IdempotencyMixin, APIView):
 
     @extend_schema(request=MeSerializer, responses=MeSerializer)
     def patch(self, request) -> Response:
-        data = MeSerializer(request.user, data=request.data, partial=True)
+        data = MeSerializer(request.user, data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
         with transaction.atomic():
             if "current_company" in data.validated_data:

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from .models import AuditAction, AuditedModel, AuditEntry, AuditSource, CompanyOwned, Company, User
+from .models import AuditAction, AuditedModel, AuditEntry, AuditSource, Company, CompanyOwned, User
 
 _source: ContextVar[str] = ContextVar("audit_source", default=AuditSource.SYSTEM)
 MASK = "***"

@@ -28,3 +28,11 @@ class QuantityField(models.DecimalField):
         kwargs.setdefault("max_digits", 20)
         kwargs.setdefault("decimal_places", 6)
         super().__init__(*args, **kwargs)
+
+
+class WebsiteField(models.URLField):
+    """A web address; typed without a scheme it is taken as https://."""
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        return super().formfield(**kwargs)

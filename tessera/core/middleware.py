@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.common import CommonMiddleware
 
 from .audit import audit_source
 from .models import AuditSource
@@ -16,3 +17,11 @@ class AuditContextMiddleware:
         source = AuditSource.API if request.path.startswith("/api/") else AuditSource.UI
         with audit_source(source):
             return self.get_response(request)
+
+
+class TesseraCommonMiddleware(CommonMiddleware):
+    """Django's CommonMiddleware, without the redirect to the slashed URL under /api/: a redirect
+    loses a POST's body, so an API client gets a 404 that names the right address instead."""
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        return not request.path_info.startswith("/api/") and super().should_redirect_with_slash(request)

@@ -13,8 +13,15 @@ def register_core_sections() -> None:
             items=(
                 NavItem(_("Partners"), "handshake", "admin:core_partner_changelist", "core.view_partner"),
                 NavItem(_("Products"), "inventory_2", "admin:core_product_changelist", "core.view_product"),
-                NavItem(_("Product categories"), "account_tree", "admin:core_productcategory_changelist", "core.view_productcategory"),
-                NavItem(_("Bank accounts"), "account_balance", "admin:core_partnerbankaccount_changelist", "core.view_partnerbankaccount"),
+                NavItem(
+                    _("Product categories"), "account_tree", "admin:core_productcategory_changelist", "core.view_productcategory"
+                ),
+                NavItem(
+                    _("Bank accounts"),
+                    "account_balance",
+                    "admin:core_partnerbankaccount_changelist",
+                    "core.view_partnerbankaccount",
+                ),
             ),
         )
     )

@@ -29,4 +29,6 @@ def check_pattern(pattern: str) -> None:
 
 
 def format_number(pattern: str, number: int, padding: int, day: datetime.date) -> str:
-    return pattern.format(number=str(number).zfill(padding), year=f"{day.year:04d}", yy=f"{day.year % 100:02d}", month=f"{day.month:02d}")
+    return pattern.format(
+        number=str(number).zfill(padding), year=f"{day.year:04d}", yy=f"{day.year % 100:02d}", month=f"{day.month:02d}"
+    )

@@ -25,7 +25,7 @@ class Instalment:
     end_of_month: bool = False
 
     def __str__(self) -> str:
-        share = _("balance") if self.kind == BALANCE else f"{self.percent.normalize()}%"
+        share = _("balance") if self.kind == BALANCE else f"{self.percent.normalize():f}%"
         text = _("%(share)s after %(days)s days") % {"share": share, "days": self.days}
         return f"{text}, {_('end of month')}" if self.end_of_month else text
 

@@ -2,8 +2,9 @@
 company switching and API tokens. The back office, the API and commands all call these."""
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence as SequenceOf
-from typing import TypeVar
+from collections.abc import Iterable, Mapping
+from collections.abc import Sequence as SequenceOf
+from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, models, transaction
@@ -27,6 +28,7 @@ from .models import (
     User,
     hash_token,
 )
+from .models.product import FULL_NAME_LENGTH
 from .numbering import format_number
 from .payment_terms import Instalment, InstalmentError, check_instalments
 from .scoping import is_company_allowed
@@ -40,7 +42,8 @@ SYSTEM_USERNAME = "system"
 def system_user() -> User:
     """The actor of work no person started (demo data, scheduled tasks). It cannot sign in."""
     user, created = User.objects.get_or_create(
-        username=SYSTEM_USERNAME, defaults={"is_superuser": True, "is_staff": False, "first_name": "Tessera", "last_name": "System"}
+        username=SYSTEM_USERNAME,
+        defaults={"is_superuser": True, "is_staff": False, "first_name": "Tessera", "last_name": "System"},
     )
     if created:
         user.set_unusable_password()
@@ -72,9 +75,16 @@ def require_company(by: User, record: models.Model) -> None:
 
 
 def record_save(
-    record: M, *, by: User, m2m: Mapping[str, Iterable[models.Model]] | None = None
+    record: M,
+    *,
+    by: User,
+    m2m: Mapping[str, Iterable[models.Model]] | None = None,
+    extra_changes: Mapping[str, dict[str, Any]] | None = None,
 ) -> M:
-    """Validate and save a record (and its many-to-many fields), and audit what changed."""
+    """Validate and save a record (and its many-to-many fields), and audit what changed.
+
+    `extra_changes` are changes the caller made beside the record (its lines), recorded in the
+    same audit entry."""
     created = record._state.adding
     require_permission(by, type(record), "add" if created else "change")
     require_company(by, record)
@@ -88,6 +98,7 @@ def record_save(
             record.save()
             changes = audit.field_changes(record, created=created)
             changes.update(_save_many_to_many(record, m2m))
+            changes.update(extra_changes or {})
             if created or changes:
                 audit.record_entry(record, AuditAction.CREATE if created else AuditAction.UPDATE, by=by, changes=changes)
     except IntegrityError:
@@ -105,7 +116,7 @@ def _save_many_to_many(record: AuditedModel, m2m: Mapping[str, Iterable[models.M
     for name, values in m2m.items():
         manager = getattr(record, name)
         values = list(values)
-        old = {pk for pk in manager.values_list("pk", flat=True)}
+        old = set(manager.values_list("pk", flat=True))
         new = {value.pk for value in values}
         if old == new:
             continue
@@ -180,11 +191,16 @@ def product_category_save(category: ProductCategory, *, by: User) -> ProductCate
 
 
 def _rename_descendants(category: ProductCategory) -> None:
-    children = list(ProductCategory.objects.filter(parent=category).select_for_update())
-    for child in children:
+    for child in ProductCategory.objects.filter(parent=category).select_for_update():
         child.parent = category
-        ProductCategory.objects.filter(pk=child.pk).update(full_name=child.path_name())
         child.full_name = child.path_name()
+        if len(child.full_name) > FULL_NAME_LENGTH:
+            raise InvalidInput(
+                _("The path of %(category)s would become too long (%(count)d characters at most).")
+                % {"category": child.name, "count": FULL_NAME_LENGTH},
+                field="name",
+            )
+        ProductCategory.objects.filter(pk=child.pk).update(full_name=child.full_name)
         _rename_descendants(child)
 
 
@@ -195,16 +211,18 @@ def payment_term_save(term: PaymentTerm, instalments: SequenceOf[Instalment], *,
     except InstalmentError as exc:
         raise InvalidInput(str(exc), field="lines") from None
     with transaction.atomic():
-        old_lines = [] if term._state.adding else [str(line.as_instalment()) for line in term.lines.all()]
-        record_save(term, by=by)
-        term.lines.all().delete()
-        PaymentTermLine.objects.bulk_create(
-            PaymentTermLine(term=term, position=position, kind=i.kind, percent=i.percent, days=i.days, end_of_month=i.end_of_month)
-            for position, i in enumerate(instalments)
-        )
-        new_lines = [str(i) for i in instalments]
-        if old_lines and old_lines != new_lines:
-            audit.record_entry(term, AuditAction.UPDATE, by=by, changes={"lines": {"old": old_lines, "new": new_lines}})
+        old = [] if term._state.adding else [line.as_instalment() for line in term.lines.all()]
+        new = list(instalments)
+        lines_change = {} if old == new else {"lines": {"old": [str(i) for i in old], "new": [str(i) for i in new]}}
+        record_save(term, by=by, extra_changes=lines_change)
+        if lines_change:
+            term.lines.all().delete()
+            PaymentTermLine.objects.bulk_create(
+                PaymentTermLine(
+                    term=term, position=position, kind=i.kind, percent=i.percent, days=i.days, end_of_month=i.end_of_month
+                )
+                for position, i in enumerate(new)
+            )
     return term
 
 

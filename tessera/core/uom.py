@@ -20,8 +20,7 @@ def convert_quantity(quantity: Decimal, from_unit: UnitLike, to_unit: UnitLike, 
     """Express a quantity of `from_unit` in `to_unit`; units of different categories do not convert."""
     if from_unit.category_id != to_unit.category_id:
         raise UomConversionError(
-            _("Cannot convert %(from)s to %(to)s: they measure different things.")
-            % {"from": from_unit, "to": to_unit}
+            _("Cannot convert %(from)s to %(to)s: they measure different things.") % {"from": from_unit, "to": to_unit}
         )
     if from_unit is to_unit or from_unit.ratio == to_unit.ratio:
         result = Decimal(quantity)

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.urls import is_valid_path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -67,7 +68,8 @@ def _check_broker() -> dict:
 @require_POST
 @login_required
 def switch_company(request: HttpRequest) -> HttpResponse:
-    company = Company.objects.filter(pk=request.POST.get("company") or None).first() if str(request.POST.get("company", "")).isdigit() else None
+    raw = request.POST.get("company", "")
+    company = Company.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
     if company is None:
         messages.error(request, _("Choose one of your companies."))
     else:
@@ -83,9 +85,24 @@ def switch_company(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_json_response(request, 400, "bad_request", _("The request is malformed."))
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_json_response(request, 403, "permission_denied", _("You do not have permission to perform this action."))
+    return defaults.permission_denied(request, exception)
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return problem_json_response(request, 404, "not_found", _("No such resource."))
+        detail = _("No such resource.")
+        if not request.path.endswith("/") and is_valid_path(f"{request.path_info}/", getattr(request, "urlconf", None)):
+            detail = _("No such resource. API addresses end with a slash: %(path)s/") % {"path": request.path}
+        return problem_json_response(request, 404, "not_found", detail)
     return defaults.page_not_found(request, exception)
 
 

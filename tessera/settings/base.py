@@ -28,6 +28,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before unfold, so that Tessera's overrides of Unfold templates (the header's company switcher) win.
+    "tessera.core",
     "unfold",
     "unfold.contrib.filters",
     "django.contrib.admin",
@@ -41,14 +43,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "tessera.core",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "tessera.core.middleware.TesseraCommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -120,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Unfold's login form has no "next" field, so signing in at /admin/login/ itself lands here.
+LOGIN_REDIRECT_URL = "admin:index"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch")), ("de", _("German"))]
@@ -149,8 +152,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["tessera.core.rest.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "tessera.core.rest.filters.FilterBackend",
+        "tessera.core.rest.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "tessera.core.rest.pagination.PageNumberPagination",
@@ -158,6 +161,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "tessera.core.rest.problems.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Password guessing on POST /api/v1/auth/token/ is slowed down per client address.
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("TOKEN_THROTTLE_RATE", "20/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tessera API",

@@ -15,7 +15,9 @@ def hash_token(key: str) -> str:
 class ApiToken(models.Model):
     """A personal API token. Only its hash is stored: the key is shown once, when it is made."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("What the token is for, such as 'web shop'."))
     prefix = models.CharField(_("starts with"), max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -50,3 +52,6 @@ class IdempotencyKey(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
         verbose_name = _("idempotency key")
+
+    def __str__(self) -> str:
+        return self.key

@@ -38,7 +38,9 @@ class AuditEntry(models.Model):
     """
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("company"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("company")
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("record type"))
     object_id = models.CharField(_("record id"), max_length=64)
     object_repr = models.CharField(_("record"), max_length=200)

@@ -12,7 +12,10 @@ class Currency(AuditedModel):
     """An ISO 4217 currency. The list is loaded by migration; users activate the ones they use."""
 
     code = models.CharField(
-        _("code"), max_length=3, unique=True, validators=[RegexValidator(r"^[A-Z]{3}$", _("Use the three capital letters of ISO 4217."))]
+        _("code"),
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Use the three capital letters of ISO 4217."))],
     )
     name = models.CharField(_("name"), max_length=100)
     symbol = models.CharField(_("symbol"), max_length=8, blank=True)

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from ..fields import WebsiteField
 from ..identifiers import normalize_bic, normalize_iban, normalize_vat
 from .base import CompanyOwned, ScopedUnique
 from .payment_term import PaymentTerm
@@ -37,7 +38,7 @@ class Partner(CompanyOwned):
     is_supplier = models.BooleanField(_("supplier"), default=False)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
     street2 = models.CharField(_("street (2)"), max_length=200, blank=True)
     zip = models.CharField(_("postcode"), max_length=20, blank=True)

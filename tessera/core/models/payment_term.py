@@ -57,7 +57,9 @@ class PaymentTermLine(models.Model):
         ordering = ["term", "position", "id"]
         verbose_name = _("instalment")
         verbose_name_plural = _("instalments")
-        constraints = [models.CheckConstraint(condition=Q(percent__gte=0) & Q(percent__lte=100), name="payment_term_line_percent_range")]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gte=0) & Q(percent__lte=100), name="payment_term_line_percent_range")
+        ]
 
     def __str__(self) -> str:
         return str(self.as_instalment())

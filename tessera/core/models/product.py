@@ -11,6 +11,8 @@ from ..identifiers import normalize_barcode
 from .base import CompanyOwned, ScopedUnique
 from .uom import Uom
 
+FULL_NAME_LENGTH = 500
+
 
 class ProductCategory(CompanyOwned):
     """A node in the product category tree. `full_name` holds the whole path, kept by the services."""
@@ -19,7 +21,7 @@ class ProductCategory(CompanyOwned):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent category")
     )
-    full_name = models.CharField(_("full name"), max_length=500, editable=False)
+    full_name = models.CharField(_("full name"), max_length=FULL_NAME_LENGTH, editable=False)
 
     validated_computed_fields = ("company", "full_name")
     constraint_error_fields = {"full_name": "name"}
@@ -43,6 +45,10 @@ class ProductCategory(CompanyOwned):
         if "/" in self.name:
             raise ValidationError({"name": _("A category name cannot contain '/'.")})
         self.full_name = self.path_name()
+        if len(self.full_name) > FULL_NAME_LENGTH:
+            raise ValidationError(
+                {"name": _("The path of this category is too long (%(count)d characters at most).") % {"count": FULL_NAME_LENGTH}}
+            )
         ancestor = self.parent
         while ancestor is not None:
             if ancestor.pk == self.pk and self.pk is not None:
@@ -69,7 +75,11 @@ class Product(CompanyOwned):
     category = models.ForeignKey(ProductCategory, on_delete=models.PROTECT, related_name="products", verbose_name=_("category"))
     uom = models.ForeignKey(Uom, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit of measure"))
     purchase_uom = models.ForeignKey(
-        Uom, on_delete=models.PROTECT, related_name="+", verbose_name=_("purchase unit"), help_text=_("Same category as the unit of measure.")
+        Uom,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("purchase unit"),
+        help_text=_("Same category as the unit of measure."),
     )
     sale_price = PriceField(_("sale price"), default=Decimal(0), validators=[MinValueValidator(Decimal(0))])
     cost = PriceField(_("cost"), default=Decimal(0), validators=[MinValueValidator(Decimal(0))])

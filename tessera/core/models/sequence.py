@@ -63,3 +63,6 @@ class SequenceCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sequence", "period"], name="sequence_counter_unique_period")]
         verbose_name = _("sequence counter")
+
+    def __str__(self) -> str:
+        return f"{self.sequence_id}/{self.period}: {self.last_number}"

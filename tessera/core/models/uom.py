@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .base import AuditedModel
+from .base import AuditedModel, ScopedUnique
 
 _SMALLEST = Decimal("0.000000000001")
 
@@ -53,7 +53,12 @@ class Uom(AuditedModel):
         verbose_name = _("unit of measure")
         verbose_name_plural = _("units of measure")
         constraints = [
-            models.UniqueConstraint(fields=["category"], condition=Q(is_reference=True), name="uom_one_reference_per_category"),
+            ScopedUnique(
+                fields=["category", "is_reference"],
+                condition=Q(is_reference=True),
+                name="uom_one_reference_per_category",
+                violation_error_message=_("This category already has a reference unit."),
+            ),
             models.CheckConstraint(condition=Q(ratio__gt=0), name="uom_ratio_positive"),
             models.CheckConstraint(condition=Q(rounding__gt=0), name="uom_rounding_positive"),
             models.CheckConstraint(condition=Q(is_reference=False) | Q(ratio=1), name="uom_reference_ratio_is_one"),

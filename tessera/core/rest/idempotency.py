@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 
@@ -21,13 +22,13 @@ KEPT_HEADERS = ("Content-Type", "Location")
 
 class KeyReusedForAnotherRequest(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = _("This Idempotency-Key was already used for a different request.")
+    default_detail = gettext_lazy("This Idempotency-Key was already used for a different request.")
     default_code = "idempotency_key_reused"
 
 
 class KeyInProgress(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = _("A request with this Idempotency-Key is still being processed. Retry later.")
+    default_detail = gettext_lazy("A request with this Idempotency-Key is still being processed. Retry later.")
     default_code = "idempotency_key_in_progress"
 
 
@@ -50,9 +51,12 @@ class IdempotencyMixin:
         key = request.headers.get(HEADER)
         if request.method != "POST" or key is None or not request.user.is_authenticated:
             return
-        if not 1 <= len(key) <= 255:
-            raise exceptions.ValidationError({HEADER: [_("Use a key of 1 to 255 characters.")]})
-        fingerprint = hashlib.sha256(b"\n".join([request.method.encode(), request.get_full_path().encode(), request.body])).hexdigest()
+        if not 1 <= len(key) <= 255 or not (key.isascii() and key.isprintable()):
+            # printable ASCII only: PostgreSQL cannot store a NUL, and HTTP header values have no control characters
+            raise exceptions.ValidationError({HEADER: [_("Use a key of 1 to 255 printable ASCII characters, such as a UUID.")]})
+        fingerprint = hashlib.sha256(
+            b"\n".join([request.method.encode(), request.get_full_path().encode(), request.body])
+        ).hexdigest()
         self._idempotency = self._claim(request.user, key, fingerprint)
 
     def _claim(self, user: Any, key: str, fingerprint: str) -> IdempotencyKey:
@@ -62,7 +66,9 @@ class IdempotencyMixin:
                 return IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
         except IntegrityError:
             pass
-        existing = IdempotencyKey.objects.get(user=user, key=key)
+        existing = IdempotencyKey.objects.filter(user=user, key=key).first()
+        if existing is None:  # the request that claimed it failed and released it just now
+            raise KeyInProgress()
         if existing.fingerprint != fingerprint:
             raise KeyReusedForAnotherRequest()
         if not existing.completed:

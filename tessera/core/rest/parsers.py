@@ -1,4 +1,5 @@
 import json
+import math
 from typing import Any
 
 from django.conf import settings
@@ -6,11 +7,19 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from .problems import PayloadTooLarge
+from .exceptions import PayloadTooLarge
 
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    # 1e400 is valid JSON but overflows to inf, which no field accepts (int(inf) raises OverflowError)
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:50]} is out of range")
+    return value
 
 
 class BoundedJSONParser(JSONParser):
@@ -31,6 +40,6 @@ class BoundedJSONParser(JSONParser):
             raise PayloadTooLarge()
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.loads(raw.decode(encoding), parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as exc:
+            return json.loads(raw.decode(encoding), parse_constant=_reject_constant, parse_float=_finite_float)
+        except (ValueError, RecursionError, LookupError) as exc:  # LookupError: "charset=hex" is no text encoding
             raise ParseError(_("The body is not valid JSON: %(error)s") % {"error": str(exc)[:200]}) from None

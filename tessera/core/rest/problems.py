@@ -4,14 +4,15 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, ValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..errors import BusinessError
+from .exceptions import PayloadTooLarge
 
 CONTENT_TYPE = "application/problem+json"
 NON_FIELD = "non_field_errors"
@@ -58,12 +59,6 @@ def _summary(errors: Mapping[str, list[str]]) -> str:
     return messages[0] if field == NON_FIELD else f"{field}: {messages[0]}"
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = _("The request body is too large.")
-    default_code = "payload_too_large"
-
-
 def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
     request = context.get("request")
     instance = request.get_full_path() if request is not None else None
@@ -75,14 +70,20 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
         return _problem(400, "invalid", _summary(errors), instance, errors)
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        # Django would answer these with its HTML 400 page; too many query parameters is the usual one.
+        detail = str(exc) if isinstance(exc, TooManyFieldsSent) else _("The request is malformed.")
+        return _problem(400, "bad_request", detail, instance, {})
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_errors(exc.detail) or {NON_FIELD: [_("Invalid input.")]}
         return _problem(400, "invalid", _summary(errors), instance, errors)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, Http404 | exceptions.NotFound):
+    if isinstance(exc, Http404):
         code, detail = "not_found", _("No such record, or not in your current company.")
+    elif isinstance(exc, exceptions.NotFound):  # raised by DRF itself, such as "Invalid page."
+        code, detail = "not_found", str(exc.detail)
     elif isinstance(exc, PermissionDenied):
         code, detail = "permission_denied", _("You do not have permission to perform this action.")
     else:
@@ -95,7 +96,9 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
 
 
 def _problem(status_code: int, code: str, detail: str, instance: str | None, errors: Mapping[str, list[str]]) -> Response:
-    return Response(problem_body(status_code, code, detail, instance=instance, errors=errors), status=status_code, content_type=CONTENT_TYPE)
+    return Response(
+        problem_body(status_code, code, detail, instance=instance, errors=errors), status=status_code, content_type=CONTENT_TYPE
+    )
 
 
 def problem_json_response(request: HttpRequest, status_code: int, code: str, detail: str) -> JsonResponse:

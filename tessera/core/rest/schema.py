@@ -18,11 +18,13 @@ class ProblemSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
+# 400 on GET: a filter of the wrong type (?sale_price__gte=abc); 415: a body that is not JSON;
+# 422: an Idempotency-Key reused with another body.
 ERROR_STATUSES = {
-    "GET": ("401", "403", "404"),
-    "POST": ("400", "401", "403", "404", "409", "413"),
-    "PUT": ("400", "401", "403", "404", "409", "413"),
-    "PATCH": ("400", "401", "403", "404", "409", "413"),
+    "GET": ("400", "401", "403", "404"),
+    "POST": ("400", "401", "403", "404", "409", "413", "415", "422"),
+    "PUT": ("400", "401", "403", "404", "409", "413", "415"),
+    "PATCH": ("400", "401", "403", "404", "409", "413", "415"),
     "DELETE": ("401", "403", "404", "409"),
 }
 

@@ -30,6 +30,12 @@ class RecordSerializer(serializers.ModelSerializer):
     def actor(self) -> Any:
         return self.context["request"].user
 
+    def get_unique_together_validators(self) -> list:
+        # Uniqueness over several fields is checked by the model (full_clean in record_save): it compares the
+        # normalised values (a compact IBAN) and reports on the field typed (ScopedUnique). DRF's validators
+        # would compare the raw input and answer "non_field_errors" instead.
+        return []
+
     def create(self, validated_data: dict[str, Any]) -> AuditedModel:
         m2m = self._pop_many_to_many(validated_data)
         record = self.Meta.model(**validated_data)

@@ -49,7 +49,12 @@ class RecordViewSet(IdempotencyMixin, ScopedMixin, viewsets.ModelViewSet):
 
 
 class UpdateOnlyViewSet(
-    IdempotencyMixin, ScopedMixin, mixins.UpdateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    IdempotencyMixin,
+    ScopedMixin,
+    mixins.UpdateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Reference data that users list and adjust but neither create nor delete."""
 
