@@ -230,13 +230,22 @@ class RecordAdmin(ScopedFieldsMixin, ModelAdmin):
         rows = []
         for name, change in changes.items():
             try:
-                label = capfirst(self.opts.get_field(name).verbose_name)
+                field_ = self.opts.get_field(name)
             except FieldDoesNotExist:
-                label = capfirst(name.replace("_", " "))
-            old = change.get("old_label", change.get("old"))
-            new = change.get("new_label", change.get("new"))
+                label, choices = capfirst(name.replace("_", " ")), {}
+            else:
+                label, choices = capfirst(field_.verbose_name), dict(getattr(field_, "flatchoices", None) or ())
+            old, new = (_display(change, side, choices) for side in ("old", "new"))
             rows.append((label, _readable(old), _readable(new)))
         return rows
+
+
+def _display(change: dict[str, Any], side: str, choices: dict[Any, Any]) -> Any:
+    """A side of a change as a person reads it: the related record's label or the choice's name."""
+    if f"{side}_label" in change:
+        return change[f"{side}_label"]
+    value = change.get(side)
+    return choices.get(value, value) if isinstance(value, str | int) else value
 
 
 def _readable(value: Any) -> str:

@@ -81,6 +81,8 @@ def test_changing_a_product_shows_in_its_history(browser, company):
     page = browser.get(f"/admin/core/product/{product.pk}/history/").content.decode()
     assert 'id="record-history"' in page
     assert "Sale price" in page and "120.000000" in page and "135.50" in page
+    created = browser.get(f"/admin/core/product/{product.pk}/history/").context["entries"][-1][1]
+    assert ("Type", "—", "Stockable") in created  # choices read as their names, not their codes
     assert [entry.action for entry in AuditEntry.objects.filter(object_id=str(product.pk))] == ["update", "create"]
 
 
