@@ -3,6 +3,9 @@
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from .errors import InvalidInput, UomConversionError
+from .errors import InvalidInput, NotAllowed, UomConversionError
 from .models import (
     ApiToken,
     AuditEntry,
@@ -33,7 +36,7 @@ from .models import (
 from .payment_terms import Instalment
 from .rest.idempotency import IdempotencyMixin
 from .rest.serializers import AuditEntrySerializer, RecordSerializer, ScopedPrimaryKeyRelatedField
-from .rest.viewsets import ReadOnlyViewSet, RecordViewSet, ScopedMixin, UpdateOnlyViewSet
+from .rest.viewsets import ReadOnlyViewSet, RecordViewSet, UpdateOnlyViewSet
 from .scoping import request_company
 from .services import (
     api_token_create,
@@ -72,17 +75,64 @@ class CompanyViewSet(RecordViewSet):
     ordering_fields = ["name", "country"]
 
 
-class UserSerializer(serializers.ModelSerializer):
-    groups = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+class UserSerializer(RecordSerializer):
+    groups = serializers.SlugRelatedField(
+        slug_field="name",
+        many=True,
+        queryset=Group.objects.all(),
+        required=False,
+        help_text=gettext_lazy("Role names, such as Sales / User."),
+    )
+    password = serializers.CharField(
+        write_only=True, required=False, max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
 
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "email", "is_active", "language", "groups", "companies"]
-        read_only_fields = fields
+        fields = [
+            "id", "username", "first_name", "last_name", "email", "is_active", "is_staff", "language", "groups",
+            "companies", "current_company", "password", "last_login", "date_joined",
+        ]  # fmt: skip
+        read_only_fields = ["last_login", "date_joined"]
+        extra_kwargs = {"is_staff": {"default": True, "help_text": gettext_lazy("May sign in to the back office.")}}
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        user = self.instance or User(username=data.get("username", ""))
+        if "password" in data:
+            try:
+                validate_password(data["password"], user)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"password": exc.messages}) from None
+        companies = data.get("companies", self.instance.companies.all() if self.instance else [])
+        company = data.get("current_company", user.current_company)
+        if company is not None and company not in companies:
+            raise serializers.ValidationError(
+                {"current_company": [_("The current company must be one of the allowed companies.")]}
+            )
+        return data
+
+    def save_record(self, record: User, m2m: dict[str, Any]) -> User:
+        if record.is_superuser and not self.actor.is_superuser:
+            raise NotAllowed(_("Only a superuser changes a superuser."))
+        password = self.validated_data.get("password")
+        if password:
+            record.set_password(password)
+        elif record._state.adding:
+            record.set_unusable_password()
+        return super().save_record(record, m2m)
+
+    def create(self, validated_data: dict[str, Any]) -> User:
+        validated_data.pop("password", None)
+        return super().create(validated_data)
+
+    def update(self, instance: User, validated_data: dict[str, Any]) -> User:
+        validated_data.pop("password", None)
+        return super().update(instance, validated_data)
 
 
-class UserViewSet(ReadOnlyViewSet):
-    """People with access to the current company."""
+class UserViewSet(RecordViewSet):
+    """People with access to the current company. Deactivate rather than delete: the audit trail
+    keeps who did what. Passwords are write-only and checked against the password rules."""
 
     queryset = User.objects.prefetch_related("groups", "companies").order_by("username")
     serializer_class = UserSerializer
@@ -153,7 +203,9 @@ class UomSerializer(RecordSerializer):
 
 class UomConversionSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(max_digits=20, decimal_places=6)
-    to = serializers.PrimaryKeyRelatedField(queryset=Uom.objects.all(), help_text=_("The unit to express the quantity in."))
+    to = serializers.PrimaryKeyRelatedField(
+        queryset=Uom.objects.all(), help_text=gettext_lazy("The unit to express the quantity in.")
+    )
 
 
 class UomViewSet(RecordViewSet):
@@ -226,7 +278,7 @@ class InstalmentSerializer(serializers.Serializer):
 
 
 class PaymentTermSerializer(RecordSerializer):
-    lines = InstalmentSerializer(many=True, help_text=_("Instalments in order; the last one is the balance."))
+    lines = InstalmentSerializer(many=True, help_text=gettext_lazy("Instalments in order; the last one is the balance."))
 
     class Meta:
         model = PaymentTerm
@@ -374,9 +426,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApiTokenViewSet(
-    ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
-):
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Your API tokens: see them and revoke them."""
 
     queryset = ApiToken.objects.all()
