@@ -9,6 +9,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("company/switch/", views.switch_company, name="switch-company"),
     path("api/v1/", include("tessera.core.urls")),
+    path("api/v1/accounting/", include("tessera.accounting.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_field, label_for_field, lookup_field, unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -79,11 +79,9 @@ class RecordInline(ScopedFieldsMixin, TabularInline):
         return formset
 
 
-class LinesInline(TabularInline):
-    """The lines of a document (instalments of a payment term…): whoever may edit the document may
-    edit its lines, which have no permissions of their own."""
-
-    extra = 0
+class LinesInline(RecordInline):
+    """The lines of a document (instalments of a payment term, lines of an entry…): whoever may edit
+    the document may edit its lines, which have no permissions of their own."""
 
     def _parent_perm(self, request: HttpRequest, action: str) -> bool:
         opts = self.parent_model._meta
@@ -303,3 +301,76 @@ def _has_perm(permission: str) -> Callable[[HttpRequest], bool]:
 
 def environment_label(request: HttpRequest) -> list[str] | None:
     return [str(_("Development")), "warning"] if settings.DEBUG else None
+
+
+# --- workflows -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A button on a document's change form that calls a service, such as "Post"."""
+
+    verb: str  # in the URL: …/<id>/do/<verb>/
+    label: Any
+    run: Callable[[HttpRequest, Any], Any]  # calls the service; may return another record to show
+    shown: Callable[[Any], bool]  # whether the record is in a state where the button applies
+    done_message: Any
+    permission: str = ""
+
+
+class WorkflowAdminMixin:
+    """A status bar with the document's states and buttons for the transitions allowed now. Each
+    button POSTs to a view that calls the service and shows its BusinessError as a message."""
+
+    state_field = "state"
+    transitions: tuple[Transition, ...] = ()
+    change_form_before_template = "core/admin/workflow_bar.html"
+
+    def get_urls(self) -> list:
+        from django.urls import path
+
+        opts = self.model._meta
+        own = [
+            path(
+                "<path:object_id>/do/<slug:verb>/",
+                self.admin_site.admin_view(self.transition_view),
+                name=f"{opts.app_label}_{opts.model_name}_transition",
+            )
+        ]
+        return own + super().get_urls()
+
+    def allowed_transitions(self, request: HttpRequest, obj: Any) -> list[Transition]:
+        return [t for t in self.transitions if t.shown(obj) and (not t.permission or request.user.has_perm(t.permission))]
+
+    def render_change_form(self, request: HttpRequest, context: dict, add: bool = False, change: bool = False, form_url: str = "",
+                           obj: Any = None) -> Any:  # fmt: skip
+        if obj is not None and obj.pk:
+            field_ = self.model._meta.get_field(self.state_field)
+            context["workflow"] = {
+                "states": [(value, label, value == getattr(obj, self.state_field)) for value, label in field_.flatchoices],
+                "buttons": [
+                    (t.label, reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_transition", args=[obj.pk, t.verb]))
+                    for t in self.allowed_transitions(request, obj)
+                ],
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def transition_view(self, request: HttpRequest, object_id: str, verb: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        transition = next((t for t in self.allowed_transitions(request, obj) if t.verb == verb), None)
+        if transition is None:
+            raise PermissionDenied
+        shown = obj
+        try:
+            result = transition.run(request, obj)
+        except BusinessError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, transition.done_message, messages.SUCCESS)
+            shown = result if isinstance(result, models.Model) else obj
+        opts = shown._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[shown.pk]))

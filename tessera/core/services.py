@@ -11,7 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, models, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, hooks
 from .errors import BusinessError, InvalidInput, NotAllowed
 from .models import (
     ApiToken,
@@ -160,11 +160,13 @@ def _in_use(record: models.Model, users: Iterable[models.Model]) -> BusinessErro
 
 
 def company_create(company: Company, *, by: User) -> Company:
-    """Create a company; its creator may open it at once."""
+    """Create a company; its creator may open it at once. Every module then sets it up (chart of
+    accounts, journals…) as the system user: the creator need not have each module's permissions."""
     with transaction.atomic():
         record_save(company, by=by)
         if not by.is_superuser:
             by.companies.add(company)
+        hooks.run_company_setup(company, system_user())
     return company
 
 

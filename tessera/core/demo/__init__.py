@@ -8,7 +8,7 @@ from io import TextIOBase
 from django.db import transaction
 from django.utils import timezone
 
-from .. import services
+from .. import hooks, services
 from .categories import load_categories
 from .company import load_company
 from .loader import Loader
@@ -31,6 +31,7 @@ def load_demo(stdout: TextIOBase) -> DemoResult:
         terms = load_payment_terms(loader, company)
         load_partners(loader, company, terms)
         load_products(loader, company, load_categories(loader, company))
+        hooks.run_demo_loaders(company, loader.by)
     result = DemoResult(company=company, tallies=loader.tallies, users=users)
     write_report(result, stdout)
     return result

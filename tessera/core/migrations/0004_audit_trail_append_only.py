@@ -3,7 +3,7 @@ from django.db import migrations
 FORBID = """
 CREATE OR REPLACE FUNCTION core_auditentry_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the audit trail is append-only: %% of an audit entry refused', TG_OP;
+    RAISE EXCEPTION 'the audit trail is append-only: %% of an audit entry refused', TG_OP USING ERRCODE = 'check_violation';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER core_auditentry_append_only BEFORE UPDATE OR DELETE ON core_auditentry

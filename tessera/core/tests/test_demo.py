@@ -76,13 +76,9 @@ def test_loads_one_belgian_company(demo_company):
     assert (demo_company.fiscal_year_start_month, demo_company.fiscal_year_start_day) == (1, 1)
     assert CurrencyRate.objects.filter(company=demo_company).count() == 18
     assert set(CurrencyRate.objects.values_list("currency__code", flat=True)) == {"USD", "GBP", "CHF"}
-    assert set(Sequence.objects.values_list("code", flat=True)) == {
-        "sales.quotation",
-        "sales.order",
-        "sales.invoice",
-        "purchase.order",
-        "purchase.bill",
-    }
+    assert {"sales.quotation", "sales.order", "sales.invoice", "purchase.order", "purchase.bill"} <= set(
+        Sequence.objects.values_list("code", flat=True)
+    )  # other modules (accounting's journals) add their own
     assert PaymentTerm.objects.filter(company=demo_company).count() == 5
 
 
@@ -140,8 +136,9 @@ def test_products_have_unique_skus_and_valid_barcodes(demo_company):
 
 def test_every_record_is_in_the_audit_trail(loaded):
     result, _output = loaded
-    created = AuditEntry.objects.filter(action=AuditAction.CREATE, actor=system_user())
-    assert created.count() == result.created == 476
+    created = AuditEntry.objects.filter(action=AuditAction.CREATE, actor=system_user(), content_type__app_label="core")
+    assert created.count() == result.created + Sequence.objects.filter(code__startswith="accounting.").count()
+    assert result.created == 476
 
 
 def test_output_lists_what_was_created_and_the_logins(loaded):

@@ -1,0 +1,36 @@
+"""The accounting section of the back-office sidebar."""
+
+from django.utils.translation import gettext_lazy as _
+
+from tessera.core.backoffice import NavItem, NavSection, register_section
+
+
+def register_accounting_section() -> None:
+    register_section(
+        NavSection(
+            _("Accounting"),
+            order=20,
+            items=(
+                NavItem(
+                    _("Journal entries"),
+                    "receipt_long",
+                    "admin:accounting_journalentry_changelist",
+                    "accounting.view_journalentry",
+                ),
+                NavItem(_("Journal items"), "list", "admin:accounting_journalline_changelist", "accounting.view_journalline"),
+                NavItem(_("Trial balance"), "balance", "admin:accounting-trial-balance", "accounting.view_journalline"),
+                NavItem(_("Chart of accounts"), "account_tree", "admin:accounting_account_changelist", "accounting.view_account"),
+                NavItem(_("Journals"), "menu_book", "admin:accounting_journal_changelist", "accounting.view_journal"),
+                NavItem(_("Account roles"), "label", "admin:accounting_accountrole_changelist", "accounting.view_accountrole"),
+                NavItem(
+                    _("Fiscal years"), "calendar_month", "admin:accounting_fiscalyear_changelist", "accounting.view_fiscalyear"
+                ),
+                NavItem(
+                    _("Settings"),
+                    "settings",
+                    "admin:accounting_accountingsettings_changelist",
+                    "accounting.view_accountingsettings",
+                ),
+            ),
+        )
+    )

@@ -1,0 +1,130 @@
+"""Accounting reports. They read the per-period balances kept by posting and the posted lines of
+partial periods only, so their cost does not grow with the history."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet, Sum, Window
+from django.utils.translation import gettext as _
+
+from tessera.core.models import Company
+
+from .ledger import CENT_OF_CENT
+from .models import PROFIT_AND_LOSS_TYPES, Account, AccountBalance, JournalLine, Period
+
+ZERO = Decimal(0)
+Sums = dict[int, tuple[Decimal, Decimal]]
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account_id: int | None
+    code: str
+    name: str
+    type: str
+    opening: Decimal  # debit minus credit before the first day
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.debit - self.credit
+
+
+def movements(company: Company, date_from: datetime.date | None, date_to: datetime.date) -> Sums:
+    """Debit and credit per account of the posted lines dated from `date_from` (or the beginning)
+    to `date_to`: whole periods from the balances, the days of partial periods from the lines."""
+    periods = Period.objects.filter(company=company, date_end__lte=date_to)
+    if date_from is not None:
+        periods = periods.filter(date_start__gte=date_from)
+    whole = list(periods.order_by("date_start").values_list("pk", "date_start", "date_end"))
+    totals: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    rows = list(
+        AccountBalance.objects.filter(company=company, period__in=[pk for pk, _start, _end in whole])
+        .values("account")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+    )
+    uncovered = _days_outside(date_from, date_to, [(start, end) for _pk, start, end in whole])
+    if uncovered:
+        lines = JournalLine.objects.filter(company=company, posted=True).filter(uncovered)
+        rows += lines.order_by().values("account").annotate(debit=Sum("debit"), credit=Sum("credit"))
+    for row in rows:  # quantized: SQLite adds NUMERIC columns as floating point
+        totals[row["account"]][0] += row["debit"].quantize(CENT_OF_CENT)
+        totals[row["account"]][1] += row["credit"].quantize(CENT_OF_CENT)
+    return {account: (debit, credit) for account, (debit, credit) in totals.items()}
+
+
+def _days_outside(
+    date_from: datetime.date | None, date_to: datetime.date, spans: list[tuple[datetime.date, datetime.date]]
+) -> Q | None:
+    """The days from `date_from` to `date_to` that no span covers, as date ranges (None: none)."""
+    ranges = Q()
+    day = date_from
+    one = datetime.timedelta(days=1)
+    for start, end in spans:
+        if day is None or start > day:
+            ranges |= Q(date__lte=start - one) if day is None else Q(date__gte=day, date__lte=start - one)
+        day = end + one
+    if day is None or day <= date_to:
+        ranges |= Q(date__lte=date_to) if day is None else Q(date__gte=day, date__lte=date_to)
+    return ranges or None
+
+
+def trial_balance(company: Company, date_from: datetime.date, date_to: datetime.date) -> list[TrialBalanceRow]:
+    """Every account with an opening balance or movements: opening, debit, credit (and closing).
+
+    Income and expense accounts open at zero on the first day of the fiscal year; what earlier years
+    left on them and was not yet allocated to equity shows as one line of its own."""
+    year_start, _year_end = company.fiscal_year_of(date_from)
+    day_before = date_from - datetime.timedelta(days=1)
+    before = movements(company, None, day_before)
+    before_year = before if date_from == year_start else movements(company, None, year_start - datetime.timedelta(days=1))
+    during = movements(company, date_from, date_to)
+    accounts = Account.objects.filter(company=company, pk__in={*before, *during}).order_by("code")
+    rows = []
+    unallocated = ZERO
+    for account in accounts:
+        debit_before, credit_before = before.get(account.pk, (ZERO, ZERO))
+        opening = debit_before - credit_before
+        if account.type in PROFIT_AND_LOSS_TYPES:
+            earlier_debit, earlier_credit = before_year.get(account.pk, (ZERO, ZERO))
+            opening -= earlier_debit - earlier_credit
+            unallocated += earlier_debit - earlier_credit
+        debit, credit = during.get(account.pk, (ZERO, ZERO))
+        if opening or debit or credit:
+            rows.append(TrialBalanceRow(account.pk, account.code, account.name, account.type, opening, debit, credit))
+    if unallocated:
+        rows.append(TrialBalanceRow(None, "", _("Result of earlier years not yet allocated"), "equity", unallocated, ZERO, ZERO))
+    return rows
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    opening: Decimal
+    lines: list[JournalLine]  # each with `running`: the balance after it
+    count: int
+
+
+def general_ledger(
+    account: Account, date_from: datetime.date, date_to: datetime.date, *, offset: int = 0, limit: int = 100
+) -> LedgerPage:
+    """The posted lines of an account between two dates, oldest first, with the running balance."""
+    opening_debit, opening_credit = movements(account.company, None, date_from - datetime.timedelta(days=1)).get(
+        account.pk, (ZERO, ZERO)
+    )
+    opening = opening_debit - opening_credit
+    lines = _ledger_lines(account, date_from, date_to)
+    page = list(
+        lines.select_related("entry", "partner")
+        .annotate(running=Window(Sum(F("debit") - F("credit")), order_by=[F("date").asc(), F("id").asc()]))
+        .order_by("date", "id")[offset : offset + limit]
+    )
+    for line in page:
+        line.running = (line.running + opening).quantize(CENT_OF_CENT)
+    return LedgerPage(opening=opening, lines=page, count=lines.count())
+
+
+def _ledger_lines(account: Account, date_from: datetime.date, date_to: datetime.date) -> QuerySet[JournalLine]:
+    return JournalLine.objects.filter(Q(account=account) & Q(posted=True) & Q(date__gte=date_from) & Q(date__lte=date_to))

@@ -1,0 +1,292 @@
+"""Accounting operations: the chart and journals of a company, fiscal years, and the journal entry
+workflow (save a draft, post, reverse). The back office, the API and commands call these."""
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tessera.core.errors import BusinessError, InvalidInput
+from tessera.core.models import Company, User
+from tessera.core.models import Sequence as NumberSequence
+from tessera.core.services import (
+    invalid_input_from,
+    record_delete,
+    record_save,
+    require_company,
+    require_permission,
+    sequence_next_number,
+)
+from tessera.core.workflow import apply_transition
+
+from .chart import read_chart, template_for
+from .ledger import check_balanced, entry_digest, month_periods, sums_by_account
+from .models import (
+    Account,
+    AccountingSettings,
+    AccountRole,
+    FiscalYear,
+    Journal,
+    JournalEntry,
+    JournalLine,
+    JournalType,
+    LedgerChain,
+    Period,
+)
+from .states import ENTRY_TRANSITIONS, EntryState
+
+DEFAULT_JOURNALS = (
+    ("INV", _("Customer invoices"), JournalType.SALE, None),
+    ("BILL", _("Vendor bills"), JournalType.PURCHASE, None),
+    ("BNK1", _("Bank"), JournalType.BANK, "bank"),
+    ("CSH1", _("Cash"), JournalType.CASH, "cash"),
+    ("MISC", _("Miscellaneous operations"), JournalType.GENERAL, None),
+)
+
+# --- set-up of a company -----------------------------------------------------------------------------
+
+
+def company_accounting_setup(company: Company, by: User) -> None:
+    """Registered with core: a new company gets its chart of accounts, journals and settings."""
+    chart_load(company, by=by)
+
+
+def chart_load(company: Company, *, by: User, language: str | None = None) -> int:
+    """Load the company's chart template (Belgian PCMN for Belgian companies), its account roles,
+    default journals and settings. Only what is missing is created; returns the accounts created."""
+    language = language or by.language
+    with transaction.atomic():
+        existing = {account.code: account for account in Account.objects.filter(company=company)}
+        roles = set(AccountRole.objects.filter(company=company).values_list("role", flat=True))
+        created = 0
+        for spec in read_chart(template_for(str(company.country))):
+            account = existing.get(spec.code)
+            if account is None:
+                account = record_save(
+                    Account(company=company, code=spec.code, name=spec.name(language), type=spec.type, reconcile=spec.reconcile),
+                    by=by,
+                )
+                created += 1
+            for role in set(spec.roles) - roles:
+                record_save(AccountRole(company=company, role=role, account=account), by=by)
+        _ensure_journals(company, by)
+        if not AccountingSettings.objects.filter(company=company).exists():
+            record_save(AccountingSettings(company=company), by=by)
+    return created
+
+
+def _ensure_journals(company: Company, by: User) -> None:
+    codes = set(Journal.objects.filter(company=company).values_list("code", flat=True))
+    for code, name, journal_type, role in DEFAULT_JOURNALS:
+        if code not in codes:
+            account = account_for_role(company, role) if role else None
+            journal_save(Journal(company=company, code=code, name=str(name), type=journal_type, default_account=account), by=by)
+
+
+def account_for_role(company: Company, role: str) -> Account:
+    found = AccountRole.objects.filter(company=company, role=role).select_related("account").first()
+    if found is None:
+        raise BusinessError(
+            _("No account has the role %(role)s in %(company)s. Set it under Accounting > Account roles.")
+            % {"role": role, "company": company},
+            code="missing_account_role",
+        )
+    return found.account
+
+
+def journal_save(journal: Journal, *, by: User) -> Journal:
+    """Save a journal; a new one gets its gapless numbering, such as INV/2026/00001."""
+    with transaction.atomic():
+        record_save(journal, by=by)
+        if not NumberSequence.objects.filter(company=journal.company, code=journal.sequence_code).exists():
+            record_save(
+                NumberSequence(
+                    company=journal.company,
+                    code=journal.sequence_code,
+                    name=journal.name,
+                    pattern=f"{journal.code}/{{year}}/{{number}}",
+                ),
+                by=by,
+            )
+    return journal
+
+
+# --- fiscal years --------------------------------------------------------------------------------
+
+
+def period_for(company: Company, day: datetime.date) -> Period:
+    """The period containing `day`, creating its fiscal year (and the year's periods) when needed."""
+    period = Period.objects.filter(company=company, date_start__lte=day, date_end__gte=day).select_related("fiscal_year").first()
+    if period is not None:
+        return period
+    start, end = company.fiscal_year_of(day)
+    with transaction.atomic():
+        fiscal_year, created = FiscalYear.objects.get_or_create(
+            company=company, date_start=start, defaults={"date_end": end, "name": _fiscal_year_name(start, end)}
+        )
+        if created:
+            Period.objects.bulk_create(
+                Period(company=company, fiscal_year=fiscal_year, number=number, date_start=first, date_end=last)
+                for number, (first, last) in enumerate(month_periods(start, end), start=1)
+            )
+    return Period.objects.select_related("fiscal_year").get(company=company, date_start__lte=day, date_end__gte=day)
+
+
+def _fiscal_year_name(start: datetime.date, end: datetime.date) -> str:
+    return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+
+
+# --- journal entries -----------------------------------------------------------------------------
+
+
+def journal_entry_save(entry: JournalEntry, lines: Sequence[JournalLine], *, by: User) -> JournalEntry:
+    """Save a draft entry with its lines (replacing the previous ones). Balance is checked at posting."""
+    if entry.pk and JournalEntry.objects.filter(pk=entry.pk, state=EntryState.POSTED).exists():
+        raise BusinessError(_("A posted entry cannot be changed: reverse it instead."), code="entry_posted")
+    for position, line in enumerate(lines):
+        line.company_id, line.position, line.date = entry.company_id, position, entry.date
+        try:
+            line.full_clean(exclude={"entry"})
+        except ValidationError as exc:
+            raise _line_error(position, exc) from None
+    with transaction.atomic():
+        old = [] if entry._state.adding else _describe(entry.lines.all())
+        new = _describe(lines)
+        changes = {} if old == new else {"lines": {"old": old, "new": new}}
+        record_save(entry, by=by, extra_changes=changes)
+        if changes or entry.lines.exclude(date=entry.date).exists():
+            entry.lines.all().delete()
+            for line in lines:
+                line.entry = entry
+            JournalLine.objects.bulk_create(lines)
+    return entry
+
+
+def _line_error(position: int, exc: ValidationError) -> InvalidInput:
+    error = invalid_input_from(exc)
+    errors = {f"lines.{position}.{field}": messages for field, messages in error.errors.items()}
+    return InvalidInput(_("Line %(number)s: %(message)s") % {"number": position + 1, "message": error.message}, errors=errors)
+
+
+def _describe(lines: Sequence[JournalLine]) -> list[str]:
+    """Lines as the audit trail shows them; equal descriptions mean unchanged lines."""
+    return [
+        " ".join(
+            str(part)
+            for part in (line.account_id, f"{line.debit or 0:.2f}", f"{line.credit or 0:.2f}", line.partner_id, line.label,
+                         line.currency_id, line.amount_currency if line.currency_id else None)
+            if part not in (None, "")
+        )
+        for line in lines
+    ]  # fmt: skip
+
+
+def journal_entry_post(entry: JournalEntry, *, by: User) -> JournalEntry:
+    """Post a draft: check it balances and its date is open, number it, chain its hash, update the
+    account balances. From then on the entry never changes."""
+    require_permission(by, JournalEntry, "post")
+    require_company(by, entry)
+    with transaction.atomic():
+        entry = JournalEntry.objects.select_for_update().select_related("journal", "company").get(pk=entry.pk)
+        if entry.state != EntryState.DRAFT:
+            raise BusinessError(_("Entry %(entry)s is already posted.") % {"entry": entry}, code="entry_posted")
+        lines = list(entry.lines.select_related("account").order_by("position", "id"))
+        check_balanced(lines)
+        _check_accounts(entry, lines)
+        _check_not_locked(entry.company, entry.date)
+        period = period_for(entry.company, entry.date)
+        if period.fiscal_year.closed:
+            raise BusinessError(
+                _("Fiscal year %(year)s is closed: nothing can be posted in it.") % {"year": period.fiscal_year},
+                code="closed_year",
+            )
+        number = sequence_next_number(entry.company, entry.journal.sequence_code, on=entry.date)
+        chain, _created = LedgerChain.objects.select_for_update().get_or_create(company=entry.company)
+        digest = entry_digest(chain.head, number, entry.date, entry.journal_id, lines)
+        entry.lines.update(posted=True, period=period, date=entry.date)
+        apply_transition(
+            entry,
+            EntryState.POSTED,
+            transitions=ENTRY_TRANSITIONS,
+            by=by,
+            also={
+                "number": number, "period": period, "posted_at": timezone.now(), "posted_by": by,
+                "chain_position": chain.length + 1, "hash": digest,
+            },
+        )  # fmt: skip
+        chain.length += 1
+        chain.head = digest
+        chain.save(update_fields=["length", "head"])
+        _add_to_balances(entry.company_id, period.pk, lines)
+    return entry
+
+
+def _check_accounts(entry: JournalEntry, lines: Sequence[JournalLine]) -> None:
+    for position, line in enumerate(lines):
+        if not line.account.active:
+            raise InvalidInput(
+                _("Account %(account)s is archived: it cannot be posted to.") % {"account": line.account},
+                errors={f"lines.{position}.account": [_("This account is archived.")]},
+            )
+
+
+def _check_not_locked(company: Company, day: datetime.date) -> None:
+    lock_date = AccountingSettings.objects.filter(company=company).values_list("lock_date", flat=True).first()
+    if lock_date is not None and day <= lock_date:
+        raise BusinessError(
+            _("The books are locked up to %(lock)s: post on a later date.") % {"lock": lock_date.isoformat()},
+            code="period_locked",
+        )
+
+
+def _add_to_balances(company_id: int, period_id: int, lines: Sequence[JournalLine]) -> None:
+    """Add the entry's lines to the per-account, per-period balances in one statement."""
+    sums = sums_by_account(lines)
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(sums))
+    params = [value for account, (debit, credit) in sums.items() for value in (company_id, account, period_id, debit, credit)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO accounting_accountbalance (company_id, account_id, period_id, debit, credit) "
+            f"VALUES {rows} ON CONFLICT (account_id, period_id) DO UPDATE SET "
+            "debit = accounting_accountbalance.debit + excluded.debit, "
+            "credit = accounting_accountbalance.credit + excluded.credit",
+            params,
+        )
+
+
+def journal_entry_reverse(entry: JournalEntry, *, on: datetime.date, by: User) -> JournalEntry:
+    """Post an entry that cancels a posted one: the same lines with debit and credit swapped."""
+    require_permission(by, JournalEntry, "post")
+    require_company(by, entry)
+    with transaction.atomic():
+        original = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+        if original.state != EntryState.POSTED:
+            raise BusinessError(_("Only a posted entry can be reversed; delete or edit a draft."), code="entry_not_posted")
+        if original.reversals.exists():
+            raise BusinessError(_("Entry %(entry)s is already reversed.") % {"entry": original}, code="already_reversed")
+        reversal = JournalEntry(
+            company=original.company,
+            journal=original.journal,
+            date=on,
+            ref=original.ref,
+            narration=_("Reversal of %(entry)s") % {"entry": original},
+        )
+        reversal.reverses = original
+        lines = [
+            JournalLine(
+                account_id=line.account_id, partner_id=line.partner_id, label=line.label, debit=line.credit, credit=line.debit,
+                currency_id=line.currency_id, amount_currency=-line.amount_currency,
+            )
+            for line in original.lines.order_by("position", "id")
+        ]  # fmt: skip
+        journal_entry_save(reversal, lines, by=by)
+        return journal_entry_post(reversal, by=by)
+
+
+def journal_entry_delete(entry: JournalEntry, *, by: User) -> None:
+    if entry.state != EntryState.DRAFT:
+        raise BusinessError(_("A posted entry cannot be deleted: reverse it instead."), code="entry_posted")
+    record_delete(entry, by=by)

@@ -1,0 +1,19 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("accounts", api.AccountViewSet)
+router.register("account-roles", api.AccountRoleViewSet)
+router.register("journals", api.JournalViewSet)
+router.register("fiscal-years", api.FiscalYearViewSet)
+router.register("entries", api.JournalEntryViewSet)
+router.register("journal-items", api.JournalItemViewSet)
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("reports/trial-balance/", api.TrialBalanceView.as_view(), name="accounting-trial-balance"),
+    path("reports/general-ledger/", api.GeneralLedgerView.as_view(), name="accounting-general-ledger"),
+]
