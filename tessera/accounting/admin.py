@@ -15,10 +15,39 @@ from django.utils.translation import gettext_lazy as _
 from tessera.core.backoffice import LinesInline, RecordAdmin, Transition, WorkflowAdminMixin
 from tessera.core.scoping import request_company
 
-from .models import Account, AccountingSettings, AccountRole, FiscalYear, Journal, JournalEntry, JournalLine, Period
+from .models import (
+    Account,
+    AccountingSettings,
+    AccountRole,
+    FiscalPosition,
+    FiscalYear,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    Journal,
+    JournalEntry,
+    JournalLine,
+    Period,
+    ProductTaxes,
+    Tax,
+    TaxDistribution,
+    TaxMapping,
+)
 from .queries import trial_balance
-from .services import journal_entry_delete, journal_entry_post, journal_entry_reverse, journal_entry_save, journal_save
-from .states import EntryState
+from .services import (
+    DraftLine,
+    invoice_cancel,
+    invoice_credit_note,
+    invoice_line_defaults,
+    invoice_post,
+    invoice_save,
+    journal_entry_delete,
+    journal_entry_post,
+    journal_entry_reverse,
+    journal_entry_save,
+    journal_save,
+)
+from .states import EntryState, InvoiceState
 
 
 @admin.register(Account)
@@ -241,3 +270,150 @@ def _trial_balance_csv(rows: list, date_from: datetime.date, date_to: datetime.d
         amounts = (row.opening, row.debit, row.credit, row.closing)
         writer.writerow([row.code, row.name, *(f"{amount:.{decimals}f}" for amount in amounts)])
     return response
+
+
+# --- taxes -----------------------------------------------------------------------------------------
+
+
+class TaxDistributionInline(LinesInline):
+    model = TaxDistribution
+    fields = ["refund", "factor", "account", "grid"]
+    autocomplete_fields = ["account"]
+
+
+@admin.register(Tax)
+class TaxAdmin(RecordAdmin):
+    list_display = ["code", "name", "use", "rate", "price_include", "invoice_base_grids", "active"]
+    list_filter = ["use", "price_include", "active"]
+    search_fields = ["code", "name"]
+    inlines = [TaxDistributionInline]
+
+
+class TaxMappingInline(LinesInline):
+    model = TaxMapping
+    fields = ["source", "target"]
+    fk_name = "position"
+
+
+@admin.register(FiscalPosition)
+class FiscalPositionAdmin(RecordAdmin):
+    list_display = ["code", "name", "kind", "active"]
+    inlines = [TaxMappingInline]
+
+
+@admin.register(ProductTaxes)
+class ProductTaxesAdmin(RecordAdmin):
+    list_display = ["product", "income_account", "expense_account"]
+    list_select_related = ["product", "income_account", "expense_account"]
+    autocomplete_fields = ["product", "income_account", "expense_account"]
+    filter_horizontal = ["sale_taxes", "purchase_taxes"]
+    search_fields = ["product__sku", "product__name"]
+
+
+# --- invoices --------------------------------------------------------------------------------------
+
+
+class InvoiceLineForm(forms.ModelForm):
+    """The account and the description may be left empty: the product's (or the company's) are used."""
+
+    class Meta:
+        model = InvoiceLine
+        fields = ["product", "description", "account", "quantity", "uom", "price_unit", "discount", "taxes"]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].required = False
+        self.fields["description"].required = False
+
+
+class InvoiceLineInline(LinesInline):
+    model = InvoiceLine
+    form = InvoiceLineForm
+    autocomplete_fields = ["product", "account"]
+    extra = 3
+
+    def _editable(self, obj: Invoice | None) -> bool:
+        return obj is None or obj.state == InvoiceState.DRAFT
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+    def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        return self.extra if self._editable(obj) else 0
+
+
+def _post_invoice(request: HttpRequest, invoice: Invoice) -> Invoice:
+    return invoice_post(invoice, by=request.user)
+
+
+def _cancel_invoice(request: HttpRequest, invoice: Invoice) -> Invoice:
+    return invoice_cancel(invoice, by=request.user)
+
+
+def _credit_invoice(request: HttpRequest, invoice: Invoice) -> Invoice:
+    return invoice_credit_note(invoice, by=request.user, on=timezone.localdate())
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(WorkflowAdminMixin, RecordAdmin):
+    list_display = ["__str__", "kind", "partner", "date", "due_date", "amount_total", "amount_residual", "state", "payment_state"]
+    list_filter = ["kind", "state", "payment_state", "date", "journal"]
+    search_fields = ["number", "ref", "payment_reference", "partner__name"]
+    list_select_related = ["partner", "currency"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["partner"]
+    inlines = [InvoiceLineInline]
+    fields = ["kind", "partner", "journal", "date", "payment_term", "due_date", "currency", "fiscal_position", "ref", "narration"]
+    totals = ["number", "payment_reference", "amount_untaxed", "amount_tax", "amount_total", "amount_residual", "entry", "origin"]
+    transitions = (
+        Transition("post", _("Post"), _post_invoice, lambda i: i.state == InvoiceState.DRAFT, _("The invoice is posted."),
+                   "accounting.post_invoice"),
+        Transition("cancel", _("Cancel"), _cancel_invoice, lambda i: i.state == InvoiceState.DRAFT, _("The draft is cancelled."),
+                   "accounting.change_invoice"),
+        Transition("credit", _("Credit note"), _credit_invoice,
+                   lambda i: i.state == InvoiceState.POSTED and not i.is_refund,
+                   _("Here is a draft credit note: adjust it and post it."), "accounting.add_invoice"),
+    )  # fmt: skip
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return self.fields if obj is None else [*self.fields, *self.totals]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        if obj.state != InvoiceState.DRAFT:
+            return [*self.fields, *self.totals]
+        return ["kind", *self.totals]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        company = request_company(request)
+        kind = request.GET.get("kind", InvoiceKind.CUSTOMER_INVOICE)
+        journal_code = "INV" if kind in ("out_invoice", "out_refund") else "BILL"
+        journal = Journal.objects.filter(company=company, code=journal_code).first()
+        return {"kind": kind, "date": timezone.localdate(), "currency": company and company.currency_id, "journal": journal}
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (obj is None or obj.state == InvoiceState.DRAFT) and super().has_delete_permission(request, obj)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        (lines,) = formsets
+        lines.save(commit=False)  # sets the formset's new/changed/deleted lists the change message reads
+        invoice = form.instance
+        drafts = []
+        for line_form in lines.forms:
+            data = line_form.cleaned_data
+            if not data or data.get("DELETE") or not (data.get("product") or data.get("description")):
+                continue
+            line = line_form.instance
+            if line.account_id is None:
+                line.account, _taxes = invoice_line_defaults(invoice, data.get("product"))
+            if not line.description and data.get("product"):
+                line.description = str(data["product"])
+            drafts.append(DraftLine(line, list(data.get("taxes") or [])))
+        invoice_save(invoice, drafts, by=request.user)

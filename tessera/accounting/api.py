@@ -13,14 +13,39 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tessera.core.errors import BusinessError
 from tessera.core.rest.idempotency import IdempotencyMixin
 from tessera.core.rest.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import ReadOnlyViewSet, RecordViewSet
 from tessera.core.scoping import request_company
 
-from .models import Account, AccountRole, FiscalYear, Journal, JournalEntry, JournalLine
-from .queries import general_ledger, trial_balance
-from .services import journal_entry_delete, journal_entry_post, journal_entry_reverse, journal_entry_save, journal_save
+from .models import (
+    Account,
+    AccountRole,
+    FiscalPosition,
+    FiscalYear,
+    Invoice,
+    InvoiceLine,
+    Journal,
+    JournalEntry,
+    JournalLine,
+    Tax,
+)
+from .queries import general_ledger, trial_balance, vat_return
+from .services import (
+    DraftLine,
+    fiscal_position_for,
+    invoice_cancel,
+    invoice_credit_note,
+    invoice_line_defaults,
+    invoice_post,
+    invoice_save,
+    journal_entry_delete,
+    journal_entry_post,
+    journal_entry_reverse,
+    journal_entry_save,
+    journal_save,
+)
 
 
 class AccountSerializer(RecordSerializer):
@@ -276,3 +301,190 @@ class GeneralLedgerView(ReportView):
                 "lines": LedgerLineSerializer(page.lines, many=True).data,
             }
         )
+
+
+# --- taxes and invoices --------------------------------------------------------------------------
+
+
+class TaxSerializer(RecordSerializer):
+    class Meta:
+        model = Tax
+        fields = ["id", "code", "name", "use", "rate", "price_include", "invoice_base_grids", "refund_base_grids", "active"]
+
+
+class TaxViewSet(RecordViewSet):
+    queryset = Tax.objects.all()
+    serializer_class = TaxSerializer
+    filterset_fields = ["use", "code", "active", "price_include"]
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "rate"]
+
+
+class FiscalPositionSerializer(serializers.ModelSerializer):
+    mappings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FiscalPosition
+        fields = ["id", "code", "name", "kind", "active", "mappings"]
+        read_only_fields = fields
+
+    def get_mappings(self, position: FiscalPosition) -> list[dict[str, int | None]]:
+        return [{"source": m.source_id, "target": m.target_id} for m in position.mappings.all()]
+
+
+class FiscalPositionViewSet(ReadOnlyViewSet):
+    queryset = FiscalPosition.objects.prefetch_related("mappings")
+    serializer_class = FiscalPositionSerializer
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+    account = ScopedPrimaryKeyRelatedField(
+        queryset=Account.objects.all(),
+        required=False,
+        help_text=gettext_lazy("The product's income or expense account if omitted."),
+    )
+    taxes = ScopedPrimaryKeyRelatedField(
+        queryset=Tax.objects.all(), many=True, required=False,
+        help_text=gettext_lazy("The product's (or the company's default) taxes if omitted, mapped by the fiscal position."),
+    )  # fmt: skip
+    description = serializers.CharField(max_length=500, required=False, help_text=gettext_lazy("The product's name if omitted."))
+
+    class Meta:
+        model = InvoiceLine
+        fields = ["id", "product", "description", "account", "quantity", "uom", "price_unit", "discount", "taxes", "subtotal"]
+        read_only_fields = ["subtotal"]
+        extra_kwargs = {"quantity": {"min_value": 0}, "price_unit": {"min_value": 0}}
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not data.get("description") and not data.get("product"):
+            raise serializers.ValidationError({"description": [_("Give a description or a product.")]})
+        return data
+
+
+class InvoiceSerializer(RecordSerializer):
+    lines = InvoiceLineSerializer(many=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id", "kind", "partner", "journal", "date", "due_date", "payment_term", "fiscal_position", "currency", "ref",
+            "narration", "payment_reference", "origin", "state", "payment_state", "number", "entry", "exchange_rate",
+            "amount_untaxed", "amount_tax", "amount_total", "amount_residual", "lines",
+        ]  # fmt: skip
+        read_only_fields = [
+            "origin", "state", "payment_state", "number", "entry", "exchange_rate", "amount_untaxed", "amount_tax",
+            "amount_total", "amount_residual",
+        ]  # fmt: skip
+        extra_kwargs = {"currency": {"required": False}, "journal": {"required": False}, "fiscal_position": {"required": False}}
+
+    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.partial:  # on PATCH DRF skips defaults inside nested items; the lines replace the old ones
+            full = InvoiceLineSerializer(data=self.initial_data["lines"], many=True, context=self.context)
+            full.is_valid(raise_exception=True)
+            return full.validated_data
+        return lines
+
+    def create(self, validated_data: dict[str, Any]) -> Invoice:
+        lines = validated_data.pop("lines")
+        company = request_company(self.context["request"])
+        invoice = Invoice(company=company, **validated_data)
+        if invoice.currency_id is None:
+            invoice.currency = company.currency
+        if invoice.journal_id is None:
+            invoice.journal = Journal.objects.filter(company=company, code="INV" if invoice.is_sale else "BILL").first()
+        if "fiscal_position" not in validated_data and invoice.partner_id:
+            invoice.fiscal_position = fiscal_position_for(company, invoice.partner)
+        return invoice_save(invoice, self._drafts(invoice, lines), by=self.actor)
+
+    def update(self, instance: Invoice, validated_data: dict[str, Any]) -> Invoice:
+        lines = validated_data.pop("lines", None)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        if lines is None:
+            drafts = [DraftLine(line, list(line.taxes.all())) for line in instance.lines.prefetch_related("taxes")]
+        else:
+            drafts = self._drafts(instance, lines)
+        return invoice_save(instance, drafts, by=self.actor)
+
+    def _drafts(self, invoice: Invoice, lines: list[dict[str, Any]]) -> list[DraftLine]:
+        drafts = []
+        for values in lines:
+            values = dict(values)
+            taxes = values.pop("taxes", None)
+            line = InvoiceLine(**values)
+            default_account, default_taxes = invoice_line_defaults(invoice, line.product)
+            if line.account_id is None:
+                line.account = default_account
+            if not line.description:
+                line.description = str(line.product)
+            drafts.append(DraftLine(line, default_taxes if taxes is None else list(taxes)))
+        return drafts
+
+
+class CreditNoteSerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text=gettext_lazy("The credit note's date; today by default."))
+
+
+class InvoiceViewSet(RecordViewSet):
+    """Customer invoices and credit notes, vendor bills and refunds. Drafts are edited; posting writes
+    the journal entry; a posted invoice is corrected with a credit note."""
+
+    queryset = Invoice.objects.select_related("partner").prefetch_related("lines__taxes")
+    serializer_class = InvoiceSerializer
+    filterset_fields = {
+        "kind": ["exact"], "state": ["exact"], "payment_state": ["exact"], "partner": ["exact"], "date": ["gte", "lte"],
+        "due_date": ["gte", "lte"], "number": ["exact"], "ref": ["exact"], "payment_reference": ["exact"],
+    }  # fmt: skip
+    search_fields = ["number", "ref", "payment_reference", "partner__name"]
+    ordering_fields = ["date", "due_date", "number", "amount_total"]
+
+    def perform_destroy(self, instance: Invoice) -> None:
+        if instance.state != "draft":
+            raise BusinessError(_("Only a draft can be deleted; credit a posted invoice instead."), code="invoice_posted")
+        super().perform_destroy(instance)
+
+    def _fresh(self, invoice: Invoice) -> dict[str, Any]:
+        return self.get_serializer(self.get_queryset().get(pk=invoice.pk)).data
+
+    @extend_schema(request=None, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def post(self, request: Request, pk: Any = None) -> Response:
+        """Post the draft: its journal entry is written and posted, and it gets its number and due date."""
+        return Response(self._fresh(invoice_post(self.get_object(), by=request.user)))
+
+    @extend_schema(request=None, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: Any = None) -> Response:
+        """Cancel a draft."""
+        return Response(self._fresh(invoice_cancel(self.get_object(), by=request.user)))
+
+    @extend_schema(request=CreditNoteSerializer, responses={201: InvoiceSerializer})
+    @action(detail=True, methods=["post"], url_path="credit-note")
+    def credit_note(self, request: Request, pk: Any = None) -> Response:
+        """A draft credit note with the lines of this posted invoice, to adjust and post."""
+        data = CreditNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        credit_note = invoice_credit_note(self.get_object(), by=request.user, on=data.validated_data.get("date"))
+        return Response(self._fresh(credit_note), status=201)
+
+
+class VatGridSerializer(serializers.Serializer):
+    grid = serializers.CharField()
+    label = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=20, decimal_places=4)
+
+
+class VatReturnView(ReportView):
+    @extend_schema(
+        parameters=[DateRangeSerializer],
+        responses=inline_serializer(
+            "VatReturn",
+            {"date_from": serializers.DateField(), "date_to": serializers.DateField(), "grids": VatGridSerializer(many=True)},
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        """Every grid of the periodic VAT return for the dates (Belgian grids for Belgian companies)."""
+        date_from, date_to = self.dates(request)
+        rows = vat_return(request_company(request), date_from, date_to)
+        return Response({"date_from": date_from, "date_to": date_to, "grids": VatGridSerializer(rows, many=True).data})

@@ -25,6 +25,9 @@ class LineLike(Protocol):
     credit: Decimal
     currency_id: int | None
     amount_currency: Decimal
+    tax_id: int | None
+    vat_grids: str
+    date_maturity: datetime.date | None
 
 
 class UnbalancedEntry(InvalidInput):
@@ -68,7 +71,8 @@ def entry_digest(previous: str, number: str, date: datetime.date, journal_id: in
         "journal": journal_id,
         "lines": [
             [line.account_id, line.partner_id, line.label, amount_text(line.debit), amount_text(line.credit), line.currency_id,
-             amount_text(line.amount_currency)]
+             amount_text(line.amount_currency), line.tax_id, line.vat_grids,
+             line.date_maturity.isoformat() if line.date_maturity else None]
             for line in lines
         ],
     }  # fmt: skip

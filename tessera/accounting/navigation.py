@@ -12,6 +12,9 @@ def register_accounting_section() -> None:
             order=20,
             items=(
                 NavItem(
+                    _("Invoices and bills"), "request_quote", "admin:accounting_invoice_changelist", "accounting.view_invoice"
+                ),
+                NavItem(
                     _("Journal entries"),
                     "receipt_long",
                     "admin:accounting_journalentry_changelist",
@@ -22,6 +25,14 @@ def register_accounting_section() -> None:
                 NavItem(_("Chart of accounts"), "account_tree", "admin:accounting_account_changelist", "accounting.view_account"),
                 NavItem(_("Journals"), "menu_book", "admin:accounting_journal_changelist", "accounting.view_journal"),
                 NavItem(_("Account roles"), "label", "admin:accounting_accountrole_changelist", "accounting.view_accountrole"),
+                NavItem(_("Taxes"), "percent", "admin:accounting_tax_changelist", "accounting.view_tax"),
+                NavItem(
+                    _("Fiscal positions"),
+                    "public",
+                    "admin:accounting_fiscalposition_changelist",
+                    "accounting.view_fiscalposition",
+                ),
+                NavItem(_("Product taxes"), "sell", "admin:accounting_producttaxes_changelist", "accounting.view_producttaxes"),
                 NavItem(
                     _("Fiscal years"), "calendar_month", "admin:accounting_fiscalyear_changelist", "accounting.view_fiscalyear"
                 ),

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from tessera.core.models import Company
 
+from .chart import read_vat_grids, template_for
 from .ledger import CENT_OF_CENT
 from .models import PROFIT_AND_LOSS_TYPES, Account, AccountBalance, JournalLine, Period
+from .vat_return import belgian_return, grid_amounts
 
 ZERO = Decimal(0)
 Sums = dict[int, tuple[Decimal, Decimal]]
@@ -128,3 +130,29 @@ def general_ledger(
 
 def _ledger_lines(account: Account, date_from: datetime.date, date_to: datetime.date) -> QuerySet[JournalLine]:
     return JournalLine.objects.filter(Q(account=account) & Q(posted=True) & Q(date__gte=date_from) & Q(date__lte=date_to))
+
+
+@dataclass(frozen=True)
+class VatGridRow:
+    grid: str
+    label: str
+    amount: Decimal
+
+
+def vat_return(company: Company, date_from: datetime.date, date_to: datetime.date) -> list[VatGridRow]:
+    """Every grid of the company's VAT return for a period, from the posted lines' grids."""
+    template = template_for(str(company.country))
+    grids = read_vat_grids(template)
+    rows = (
+        JournalLine.objects.filter(company=company, posted=True, date__gte=date_from, date__lte=date_to)
+        .exclude(vat_grids="")
+        .order_by()
+        .values_list("vat_grids")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+    )
+    amounts = grid_amounts(((g, d.quantize(CENT_OF_CENT), c.quantize(CENT_OF_CENT)) for g, d, c in rows), {
+        grid: sign for grid, (sign, _label) in grids.items()
+    })  # fmt: skip
+    if template == "be":
+        amounts = belgian_return(amounts)
+    return [VatGridRow(grid, label, amounts.get(grid, ZERO)) for grid, (_sign, label) in grids.items()]

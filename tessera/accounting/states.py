@@ -8,3 +8,19 @@ class EntryState(models.TextChoices):
 
 
 ENTRY_TRANSITIONS = {EntryState.DRAFT: frozenset({EntryState.POSTED})}
+
+
+class InvoiceState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    POSTED = "posted", _("Posted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+INVOICE_TRANSITIONS = {InvoiceState.DRAFT: frozenset({InvoiceState.POSTED, InvoiceState.CANCELLED})}
+
+
+class PaymentState(models.TextChoices):
+    NOT_PAID = "not_paid", _("Not paid")
+    PARTIAL = "partial", _("Partially paid")
+    PAID = "paid", _("Paid")
+    REVERSED = "reversed", _("Reversed")

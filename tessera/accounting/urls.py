@@ -11,9 +11,13 @@ router.register("journals", api.JournalViewSet)
 router.register("fiscal-years", api.FiscalYearViewSet)
 router.register("entries", api.JournalEntryViewSet)
 router.register("journal-items", api.JournalItemViewSet)
+router.register("taxes", api.TaxViewSet)
+router.register("fiscal-positions", api.FiscalPositionViewSet)
+router.register("invoices", api.InvoiceViewSet)
 
 urlpatterns = [
     path("", include(router.urls)),
     path("reports/trial-balance/", api.TrialBalanceView.as_view(), name="accounting-trial-balance"),
     path("reports/general-ledger/", api.GeneralLedgerView.as_view(), name="accounting-general-ledger"),
+    path("reports/vat-return/", api.VatReturnView.as_view(), name="accounting-vat-return"),
 ]

@@ -5,11 +5,12 @@ from tessera.core.roles import ALL, READ, grant
 LEDGER_READ = {
     "accounting.account": READ, "accounting.journal": READ, "accounting.accountrole": READ, "accounting.fiscalyear": READ,
     "accounting.period": READ, "accounting.journalentry": READ, "accounting.journalline": READ,
-    "accounting.accountingsettings": READ,
+    "accounting.accountingsettings": READ, "accounting.tax": READ, "accounting.fiscalposition": READ,
+    "accounting.invoice": READ, "accounting.producttaxes": READ,
 }  # fmt: skip
 
 MATRIX = {
-    "Accounting / User": {**LEDGER_READ, "accounting.journalentry": ALL},
+    "Accounting / User": {**LEDGER_READ, "accounting.journalentry": ALL, "accounting.invoice": ALL},
     "Accounting / Manager": {
         **LEDGER_READ,
         "accounting.account": ALL,
@@ -18,6 +19,10 @@ MATRIX = {
         "accounting.fiscalyear": ("view", "change"),
         "accounting.journalentry": (*ALL, "post"),
         "accounting.accountingsettings": ("view", "change"),
+        "accounting.tax": ALL,
+        "accounting.fiscalposition": ALL,
+        "accounting.invoice": (*ALL, "post"),
+        "accounting.producttaxes": ALL,
     },
     "Auditor": LEDGER_READ,
 }

@@ -8,23 +8,38 @@ from .accounts import (
     Journal,
     JournalType,
 )
-from .entries import AccountBalance, AccountingSettings, JournalEntry, JournalLine, LedgerChain
+from .entries import AccountBalance, AccountingSettings, JournalEntry, JournalLine, LedgerChain, TaxRounding
+from .invoices import REFUND_KINDS, SALE_KINDS, Invoice, InvoiceKind, InvoiceLine
 from .periods import FiscalYear, Period
+from .taxes import FiscalPosition, FiscalPositionKind, ProductTaxes, Tax, TaxDistribution, TaxMapping, TaxUse
 
 __all__ = [
     "ALWAYS_RECONCILED",
     "BALANCE_SHEET_TYPES",
     "PROFIT_AND_LOSS_TYPES",
+    "REFUND_KINDS",
+    "SALE_KINDS",
     "Account",
     "AccountBalance",
     "AccountRole",
     "AccountType",
     "AccountingSettings",
+    "FiscalPosition",
+    "FiscalPositionKind",
     "FiscalYear",
+    "Invoice",
+    "InvoiceKind",
+    "InvoiceLine",
     "Journal",
     "JournalEntry",
     "JournalLine",
     "JournalType",
     "LedgerChain",
     "Period",
+    "ProductTaxes",
+    "Tax",
+    "TaxDistribution",
+    "TaxMapping",
+    "TaxRounding",
+    "TaxUse",
 ]

@@ -80,6 +80,14 @@ class JournalLine(CompanyOwned):
     amount_currency = AmountField(
         _("amount in currency"), default=Decimal(0), help_text=_("Positive on the debit side, negative on the credit side.")
     )
+    date_maturity = models.DateField(_("due date"), null=True, blank=True, help_text=_("For receivables and payables."))
+    tax = models.ForeignKey(
+        "accounting.Tax", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tax"),
+        help_text=_("The tax whose amount this line carries."),
+    )  # fmt: skip
+    vat_grids = models.CharField(
+        _("VAT grids"), max_length=50, blank=True, help_text=_("The VAT return grids this line counts in.")
+    )
     # Copied from the entry when it is posted, so that reports read lines alone.
     date = models.DateField(_("date"))
     period = models.ForeignKey(Period, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False)
@@ -151,11 +159,28 @@ class LedgerChain(models.Model):
         return f"{self.company_id}: {self.length}"
 
 
+class TaxRounding(models.TextChoices):
+    PER_LINE = "line", _("Per line")
+    PER_DOCUMENT = "document", _("Once per document")
+
+
 class AccountingSettings(CompanyOwned):
-    """A company's accounting settings: the lock date."""
+    """A company's accounting settings: lock date, tax rounding, default taxes."""
 
     lock_date = models.DateField(
         _("lock date"), null=True, blank=True, help_text=_("Nothing can be posted on or before this day.")
+    )
+    tax_rounding = models.CharField(_("round taxes"), max_length=10, choices=TaxRounding.choices, default=TaxRounding.PER_LINE)
+    default_sale_tax = models.ForeignKey(
+        "accounting.Tax", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("default sales tax")
+    )
+    default_purchase_tax = models.ForeignKey(
+        "accounting.Tax",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default purchase tax"),
     )
 
     class Meta:

@@ -20,7 +20,7 @@ from tessera.accounting.ledger import (
 def line(account=1, debit="0", credit="0", currency=None, amount_currency="0", partner=None, label=""):
     return SimpleNamespace(
         account_id=account, partner_id=partner, label=label, debit=Decimal(debit), credit=Decimal(credit),
-        currency_id=currency, amount_currency=Decimal(amount_currency),
+        currency_id=currency, amount_currency=Decimal(amount_currency), tax_id=None, vat_grids="", date_maturity=None,
     )  # fmt: skip
 
 

@@ -1,5 +1,4 @@
-"""Accounting operations: the chart and journals of a company, fiscal years, and the journal entry
-workflow (save a draft, post, reverse). The back office, the API and commands call these."""
+"""The journal entry workflow: fiscal periods, drafts, posting, reversal."""
 
 import datetime
 from collections.abc import Sequence
@@ -11,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Company, User
-from tessera.core.models import Sequence as NumberSequence
 from tessera.core.services import (
     invalid_input_from,
     record_delete,
@@ -22,97 +20,16 @@ from tessera.core.services import (
 )
 from tessera.core.workflow import apply_transition
 
-from .chart import read_chart, template_for
-from .ledger import check_balanced, entry_digest, month_periods, sums_by_account
-from .models import (
-    Account,
+from ..ledger import check_balanced, entry_digest, month_periods, sums_by_account
+from ..models import (
     AccountingSettings,
-    AccountRole,
     FiscalYear,
-    Journal,
     JournalEntry,
     JournalLine,
-    JournalType,
     LedgerChain,
     Period,
 )
-from .states import ENTRY_TRANSITIONS, EntryState
-
-DEFAULT_JOURNALS = (
-    ("INV", _("Customer invoices"), JournalType.SALE, None),
-    ("BILL", _("Vendor bills"), JournalType.PURCHASE, None),
-    ("BNK1", _("Bank"), JournalType.BANK, "bank"),
-    ("CSH1", _("Cash"), JournalType.CASH, "cash"),
-    ("MISC", _("Miscellaneous operations"), JournalType.GENERAL, None),
-)
-
-# --- set-up of a company -----------------------------------------------------------------------------
-
-
-def company_accounting_setup(company: Company, by: User) -> None:
-    """Registered with core: a new company gets its chart of accounts, journals and settings."""
-    chart_load(company, by=by)
-
-
-def chart_load(company: Company, *, by: User, language: str | None = None) -> int:
-    """Load the company's chart template (Belgian PCMN for Belgian companies), its account roles,
-    default journals and settings. Only what is missing is created; returns the accounts created."""
-    language = language or by.language
-    with transaction.atomic():
-        existing = {account.code: account for account in Account.objects.filter(company=company)}
-        roles = set(AccountRole.objects.filter(company=company).values_list("role", flat=True))
-        created = 0
-        for spec in read_chart(template_for(str(company.country))):
-            account = existing.get(spec.code)
-            if account is None:
-                account = record_save(
-                    Account(company=company, code=spec.code, name=spec.name(language), type=spec.type, reconcile=spec.reconcile),
-                    by=by,
-                )
-                created += 1
-            for role in set(spec.roles) - roles:
-                record_save(AccountRole(company=company, role=role, account=account), by=by)
-        _ensure_journals(company, by)
-        if not AccountingSettings.objects.filter(company=company).exists():
-            record_save(AccountingSettings(company=company), by=by)
-    return created
-
-
-def _ensure_journals(company: Company, by: User) -> None:
-    codes = set(Journal.objects.filter(company=company).values_list("code", flat=True))
-    for code, name, journal_type, role in DEFAULT_JOURNALS:
-        if code not in codes:
-            account = account_for_role(company, role) if role else None
-            journal_save(Journal(company=company, code=code, name=str(name), type=journal_type, default_account=account), by=by)
-
-
-def account_for_role(company: Company, role: str) -> Account:
-    found = AccountRole.objects.filter(company=company, role=role).select_related("account").first()
-    if found is None:
-        raise BusinessError(
-            _("No account has the role %(role)s in %(company)s. Set it under Accounting > Account roles.")
-            % {"role": role, "company": company},
-            code="missing_account_role",
-        )
-    return found.account
-
-
-def journal_save(journal: Journal, *, by: User) -> Journal:
-    """Save a journal; a new one gets its gapless numbering, such as INV/2026/00001."""
-    with transaction.atomic():
-        record_save(journal, by=by)
-        if not NumberSequence.objects.filter(company=journal.company, code=journal.sequence_code).exists():
-            record_save(
-                NumberSequence(
-                    company=journal.company,
-                    code=journal.sequence_code,
-                    name=journal.name,
-                    pattern=f"{journal.code}/{{year}}/{{number}}",
-                ),
-                by=by,
-            )
-    return journal
-
+from ..states import ENTRY_TRANSITIONS, EntryState
 
 # --- fiscal years --------------------------------------------------------------------------------
 

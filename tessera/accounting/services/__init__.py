@@ -1,0 +1,34 @@
+"""Accounting operations. The back office, the API and commands call these."""
+
+from .invoices import (
+    DraftLine,
+    fiscal_position_for,
+    invoice_cancel,
+    invoice_credit_note,
+    invoice_line_defaults,
+    invoice_post,
+    invoice_save,
+    map_taxes,
+)
+from .ledger import journal_entry_delete, journal_entry_post, journal_entry_reverse, journal_entry_save, period_for
+from .setup import account_for_role, chart_load, company_accounting_setup, journal_save
+
+__all__ = [
+    "DraftLine",
+    "account_for_role",
+    "chart_load",
+    "company_accounting_setup",
+    "fiscal_position_for",
+    "invoice_cancel",
+    "invoice_credit_note",
+    "invoice_line_defaults",
+    "invoice_post",
+    "invoice_save",
+    "journal_entry_delete",
+    "journal_entry_post",
+    "journal_entry_reverse",
+    "journal_entry_save",
+    "journal_save",
+    "map_taxes",
+    "period_for",
+]

@@ -1,0 +1,356 @@
+"""Customer invoices and credit notes, vendor bills and refunds: drafts, posting to the ledger,
+cancelling drafts and crediting posted ones."""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from stdnum.be import ogm_vcs
+
+from tessera.core.errors import BusinessError, InvalidInput
+from tessera.core.models import Company, Partner, Product, User
+from tessera.core.money import round_amount
+from tessera.core.payment_terms import due_schedule
+from tessera.core.queries import exchange_rate
+from tessera.core.services import invalid_input_from, record_save, require_company, require_permission
+from tessera.core.workflow import apply_transition
+
+from ..models import (
+    Account,
+    AccountingSettings,
+    FiscalPosition,
+    FiscalPositionKind,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    JournalEntry,
+    JournalLine,
+    ProductTaxes,
+    Tax,
+    TaxRounding,
+    TaxUse,
+)
+from ..states import INVOICE_TRANSITIONS, InvoiceState
+from ..tax_computation import DocumentTaxes, TaxRule, document_taxes, gross_amount
+from .ledger import journal_entry_post, journal_entry_save
+from .setup import account_for_role
+
+EU_MEMBER_STATES = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    }
+)
+
+
+@dataclass
+class DraftLine:
+    """An invoice line with its taxes, as the back office and the API hand it to the services."""
+
+    line: InvoiceLine
+    taxes: list[Tax] = field(default_factory=list)
+
+
+# --- fiscal positions ----------------------------------------------------------------------------
+
+
+def fiscal_position_for(company: Company, partner: Partner) -> FiscalPosition | None:
+    """The fiscal position that applies to a partner: intra-EU B2B for a VAT-registered partner in
+    another member state, export for a partner outside the EU, none at home."""
+    country, home = str(partner.country), str(company.country)
+    if country == home:
+        return None
+    if country in EU_MEMBER_STATES:
+        kind = FiscalPositionKind.INTRA_EU if partner.vat and home in EU_MEMBER_STATES else None
+    else:
+        kind = FiscalPositionKind.EXPORT
+    if kind is None:
+        return None
+    return FiscalPosition.objects.filter(company=company, kind=kind, active=True).first()
+
+
+def map_taxes(taxes: Sequence[Tax], position: FiscalPosition | None) -> list[Tax]:
+    if position is None:
+        return list(taxes)
+    mapping = {m.source_id: m.target for m in position.mappings.select_related("target")}
+    mapped = [mapping.get(tax.pk, tax) for tax in taxes]
+    return [tax for tax in mapped if tax is not None]
+
+
+# --- drafts --------------------------------------------------------------------------------------
+
+
+def invoice_save(invoice: Invoice, lines: Sequence[DraftLine], *, by: User) -> Invoice:
+    """Save a draft with its lines (replacing the previous ones) and its totals."""
+    if invoice.pk and Invoice.objects.filter(pk=invoice.pk).exclude(state=InvoiceState.DRAFT).exists():
+        raise BusinessError(_("Only a draft can be changed; credit a posted invoice instead."), code="invoice_posted")
+    if invoice._state.adding and invoice.fiscal_position_id is None and invoice.partner_id:
+        invoice.fiscal_position = fiscal_position_for(invoice.company, invoice.partner)
+    use = TaxUse.SALE if invoice.is_sale else TaxUse.PURCHASE
+    for position, draft in enumerate(lines):
+        _check_line(invoice, draft, position, use)
+    totals = _compute(invoice, lines)
+    invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total = totals.untaxed, totals.tax, totals.total
+    invoice.amount_residual = invoice.amount_total
+    for draft, computed in zip(lines, totals.lines, strict=True):
+        draft.line.subtotal = computed.base
+    with transaction.atomic():
+        old = [] if invoice._state.adding else _describe_saved(invoice)
+        new = _describe(lines)
+        record_save(invoice, by=by, extra_changes={} if old == new else {"lines": {"old": old, "new": new}})
+        invoice.lines.all().delete()
+        for draft in lines:
+            draft.line.invoice = invoice
+            draft.line.pk = None
+        InvoiceLine.objects.bulk_create([draft.line for draft in lines])
+        for draft in lines:
+            draft.line.taxes.set(draft.taxes)
+    return invoice
+
+
+def _check_line(invoice: Invoice, draft: DraftLine, position: int, use: str) -> None:
+    line = draft.line
+    line.company_id, line.position = invoice.company_id, position
+    try:
+        line.full_clean(exclude={"invoice"})
+    except ValidationError as exc:
+        error = invalid_input_from(exc)
+        raise InvalidInput(
+            _("Line %(number)s: %(message)s") % {"number": position + 1, "message": error.message},
+            errors={f"lines.{position}.{name}": messages for name, messages in error.errors.items()},
+        ) from None
+    for tax in draft.taxes:
+        if tax.company_id != invoice.company_id:
+            raise InvalidInput(_("Tax %(tax)s belongs to another company.") % {"tax": tax}, field=f"lines.{position}.taxes")
+        if tax.use != use:
+            raise InvalidInput(
+                _("%(tax)s is a %(use)s tax; this document needs %(needed)s taxes.")
+                % {"tax": tax, "use": tax.get_use_display().lower(), "needed": TaxUse(use).label.lower()},
+                field=f"lines.{position}.taxes",
+            )
+
+
+def _compute(invoice: Invoice, lines: Sequence[DraftLine]) -> DocumentTaxes:
+    rounding = AccountingSettings.objects.filter(company=invoice.company).values_list("tax_rounding", flat=True).first()
+    return document_taxes(
+        [
+            (
+                gross_amount(d.line.price_unit, d.line.quantity, d.line.discount),
+                [TaxRule(tax.pk, tax.rate, tax.price_include, _charged_share(tax, invoice.is_refund)) for tax in d.taxes],
+            )
+            for d in lines
+        ],
+        invoice.currency.minor_unit,
+        per_line=rounding != TaxRounding.PER_DOCUMENT,
+    )
+
+
+def _charged_share(tax: Tax, refund: bool) -> Decimal:
+    """The share of the tax the partner pays: the sum of its distribution (0 when self-assessed)."""
+    parts = [part.factor for part in tax.distribution.all() if part.refund == refund]
+    return (sum(parts, Decimal(0)) / 100).normalize() if parts else Decimal(1)
+
+
+def _describe(lines: Sequence[DraftLine]) -> list[str]:
+    return [
+        f"{d.line.description} {d.line.quantity} × {d.line.price_unit} -{d.line.discount}% {d.line.account_id} "
+        f"[{' '.join(sorted(tax.code for tax in d.taxes))}]"
+        for d in lines
+    ]
+
+
+def _describe_saved(invoice: Invoice) -> list[str]:
+    return _describe([DraftLine(line, list(line.taxes.all())) for line in invoice.lines.prefetch_related("taxes")])
+
+
+def invoice_cancel(invoice: Invoice, *, by: User) -> Invoice:
+    """Cancel a draft (a posted invoice is credited instead)."""
+    require_permission(by, Invoice, "change")
+    require_company(by, invoice)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        apply_transition(invoice, InvoiceState.CANCELLED, transitions=INVOICE_TRANSITIONS, by=by)
+    return invoice
+
+
+def invoice_credit_note(invoice: Invoice, *, by: User, on: datetime.date | None = None) -> Invoice:
+    """A draft credit note (or vendor refund) with the lines of a posted invoice, to adjust and post."""
+    if invoice.state != InvoiceState.POSTED or invoice.is_refund:
+        raise BusinessError(_("Only a posted invoice or bill can be credited."), code="not_creditable")
+    kind = InvoiceKind.CUSTOMER_CREDIT_NOTE if invoice.is_sale else InvoiceKind.VENDOR_REFUND
+    credit_note = Invoice(
+        company=invoice.company, kind=kind, partner=invoice.partner, journal=invoice.journal, date=on or invoice.date,
+        currency=invoice.currency, fiscal_position=invoice.fiscal_position, origin=invoice,
+        ref=_("Credit note of %(number)s") % {"number": invoice.number} if invoice.is_sale else "",
+    )  # fmt: skip
+    lines = [
+        DraftLine(
+            InvoiceLine(
+                product=line.product, description=line.description, account=line.account, quantity=line.quantity,
+                uom=line.uom, price_unit=line.price_unit, discount=line.discount,
+            ),
+            list(line.taxes.all()),
+        )
+        for line in invoice.lines.prefetch_related("taxes")
+    ]  # fmt: skip
+    return invoice_save(credit_note, lines, by=by)
+
+
+# --- posting -------------------------------------------------------------------------------------
+
+
+def invoice_post(invoice: Invoice, *, by: User) -> Invoice:
+    """Post a draft: write and post its journal entry (receivable or payable per instalment, income
+    or expense per line, tax per tax and grid), number it, and set its due date."""
+    require_permission(by, Invoice, "post")
+    require_company(by, invoice)
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update()
+            .select_related("company__currency", "currency", "journal", "partner")
+            .get(pk=invoice.pk)
+        )
+        if invoice.state != InvoiceState.DRAFT:
+            raise BusinessError(_("%(invoice)s is not a draft.") % {"invoice": invoice}, code="invoice_posted")
+        drafts = [
+            DraftLine(line, list(line.taxes.all())) for line in invoice.lines.select_related("account").prefetch_related("taxes")
+        ]
+        if not drafts:
+            raise InvalidInput(_("Add at least one line before posting."), code="empty_invoice", field="lines")
+        rate = (
+            Decimal(1)
+            if invoice.currency_id == invoice.company.currency_id
+            else exchange_rate(invoice.company, invoice.currency, invoice.date)
+        )
+        totals = _compute(invoice, drafts)
+        schedule = _schedule(invoice, totals.total)
+        entry = JournalEntry(company=invoice.company, journal=invoice.journal, date=invoice.date, ref=invoice.ref)
+        entry = journal_entry_post(journal_entry_save(entry, _entry_lines(invoice, drafts, totals, schedule, rate), by=by), by=by)
+        apply_transition(
+            invoice,
+            InvoiceState.POSTED,
+            transitions=INVOICE_TRANSITIONS,
+            by=by,
+            also={
+                "number": entry.number, "entry": entry, "exchange_rate": rate, "due_date": schedule[-1][0],
+                "amount_untaxed": totals.untaxed, "amount_tax": totals.tax, "amount_total": totals.total,
+                "amount_residual": totals.total,
+                "payment_reference": invoice.payment_reference or _structured_reference(invoice),
+            },
+        )  # fmt: skip
+    return invoice
+
+
+def _schedule(invoice: Invoice, total: Decimal) -> list[tuple[datetime.date, Decimal]]:
+    """Due dates and amounts: from the payment term, else the due date typed, else the invoice date."""
+    if invoice.payment_term is None:
+        return [(invoice.due_date or invoice.date, total)]
+    instalments = [line.as_instalment() for line in invoice.payment_term.lines.all()]
+    return due_schedule(total, invoice.date, instalments, invoice.currency.minor_unit)
+
+
+def _structured_reference(invoice: Invoice) -> str:
+    """The Belgian structured communication of a customer invoice: 10 digits and 2 check digits."""
+    if not invoice.is_sale or invoice.is_refund:
+        return ""
+    base = f"{invoice.pk % 10**10:010d}"
+    return f"+++{ogm_vcs.format(base + ogm_vcs.calc_check_digits(base))}+++"
+
+
+@dataclass
+class _Amount:
+    """A signed amount in the document's currency and its conversion (+ means debit)."""
+
+    document: Decimal
+    company: Decimal
+
+
+def _entry_lines(
+    invoice: Invoice,
+    drafts: Sequence[DraftLine],
+    totals: DocumentTaxes,
+    schedule: Sequence[tuple[datetime.date, Decimal]],
+    rate: Decimal,
+) -> list[JournalLine]:
+    # Income and tax amounts go to the credit of a customer invoice and the debit of a vendor bill;
+    # refunds go the other way, and the receivable or payable takes the opposite of their sum.
+    sign = Decimal(-1) if invoice.kind in (InvoiceKind.CUSTOMER_INVOICE, InvoiceKind.VENDOR_REFUND) else Decimal(1)
+    company_currency = invoice.company.currency
+    foreign = invoice.currency_id != company_currency.pk
+
+    def convert(amount: Decimal) -> _Amount:
+        signed = sign * amount
+        return _Amount(signed, round_amount(signed * rate, company_currency) if foreign else signed)
+
+    lines: list[JournalLine] = []
+
+    def add(account, amount: _Amount, **values) -> None:
+        lines.append(
+            JournalLine(
+                account=account, partner=invoice.partner, debit=max(amount.company, Decimal(0)),
+                credit=max(-amount.company, Decimal(0)), currency=invoice.currency if foreign else None,
+                amount_currency=amount.document if foreign else Decimal(0), **values,
+            )
+        )  # fmt: skip
+
+    for draft, computed in zip(drafts, totals.lines, strict=True):
+        grids = " ".join(sorted({grid for tax in draft.taxes for grid in tax.base_grids(invoice.is_refund).split()}))
+        add(draft.line.account, convert(computed.base), label=draft.line.description[:200], vat_grids=grids)
+    taxes = {tax.pk: tax for draft in drafts for tax in draft.taxes}
+    for tax_id, amount in totals.taxes.items():
+        for part in taxes[tax_id].distribution.filter(refund=invoice.is_refund).select_related("account"):
+            share = round_amount(amount * part.factor / 100, invoice.currency)
+            if share:
+                add(part.account, convert(share), label=taxes[tax_id].name[:200], tax=taxes[tax_id], vat_grids=part.grid)
+    if totals.rounding:
+        add(account_for_role(invoice.company, "rounding"), convert(totals.rounding), label=_("Rounding"))
+    counterpart = account_for_role(invoice.company, "receivable" if invoice.is_sale else "payable")
+    for due, amount in schedule:
+        add(counterpart, convert(-amount), label=invoice.ref or "", date_maturity=due)
+    difference = sum((line.credit - line.debit for line in lines), Decimal(0))
+    if difference:  # conversion to the company currency rounded each line: the cents go to rounding
+        add(account_for_role(invoice.company, "rounding"), _Amount(Decimal(0), difference), label=_("Currency rounding"))
+    return lines
+
+
+def invoice_line_defaults(invoice: Invoice, product: Product | None) -> tuple[Account, list[Tax]]:
+    """The account and taxes of a new line: the product's, else the company's defaults, mapped by the
+    invoice's fiscal position."""
+    settings = AccountingSettings.objects.filter(company=invoice.company).first()
+    own = ProductTaxes.objects.filter(product=product).first() if product else None
+    if invoice.is_sale:
+        account = (own and own.income_account) or account_for_role(invoice.company, "sales")
+        taxes = list(own.sale_taxes.all()) if own else [settings and settings.default_sale_tax]
+    else:
+        account = (own and own.expense_account) or account_for_role(invoice.company, "purchases")
+        taxes = list(own.purchase_taxes.all()) if own else [settings and settings.default_purchase_tax]
+    return account, map_taxes([tax for tax in taxes if tax], invoice.fiscal_position)
