@@ -86,7 +86,12 @@ class JournalLine(CompanyOwned):
         help_text=_("The tax whose amount this line carries."),
     )  # fmt: skip
     vat_grids = models.CharField(
-        _("VAT grids"), max_length=50, blank=True, help_text=_("The VAT return grids this line counts in.")
+        _("VAT grids"),
+        max_length=50,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The VAT return grids this line counts in."),
     )
     # Copied from the entry when it is posted, so that reports read lines alone.
     date = models.DateField(_("date"))
