@@ -1,18 +1,20 @@
 """Back office of the general ledger."""
 
-import csv
-import datetime
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django import forms
-from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tessera.core.backoffice import LinesInline, RecordAdmin, Transition, WorkflowAdminMixin
+from tessera.core.errors import BusinessError
 from tessera.core.scoping import request_company
 
 from .models import (
@@ -27,14 +29,16 @@ from .models import (
     Journal,
     JournalEntry,
     JournalLine,
+    Payment,
     Period,
     ProductTaxes,
     Tax,
     TaxDistribution,
     TaxMapping,
 )
-from .queries import trial_balance
 from .services import (
+    KEEP_OPEN,
+    WRITE_OFF,
     DraftLine,
     invoice_cancel,
     invoice_credit_note,
@@ -46,8 +50,11 @@ from .services import (
     journal_entry_reverse,
     journal_entry_save,
     journal_save,
+    payment_post,
+    payment_register,
 )
 from .states import EntryState, InvoiceState
+from .views import REPORTS, report_view
 
 
 @admin.register(Account)
@@ -210,66 +217,12 @@ class JournalLineAdmin(RecordAdmin):
         return False
 
     def get_urls(self) -> list:
-        return [
-            path("trial-balance/", self.admin_site.admin_view(self.trial_balance_view), name="accounting-trial-balance"),
-            *super().get_urls(),
-        ]
-
-    def trial_balance_view(self, request: HttpRequest) -> HttpResponse:
-        """Opening balance, debit, credit and closing balance per account between two dates."""
-        if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
-        company = request_company(request)
-        form = PeriodForm(request.GET or None, company=company)
-        date_from, date_to = form.dates()
-        rows = trial_balance(company, date_from, date_to) if company else []
-        if request.GET.get("export") == "csv":
-            return _trial_balance_csv(rows, date_from, date_to, company.currency.minor_unit)
-        items_url = reverse("admin:accounting_journalline_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Trial balance"),
-            "form": form,
-            "rows": [
-                (row, f"{items_url}?account__id__exact={row.account_id}&date__gte={date_from}&date__lte={date_to}")
-                for row in rows
-            ],
-            "totals": [sum((getattr(row, name) for row in rows), start=0) for name in ("opening", "debit", "credit", "closing")],
-            "opts": self.opts,
-            "date_from": date_from,
-            "date_to": date_to,
-        }
-        return TemplateResponse(request, "accounting/trial_balance.html", context)
-
-
-class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: Any, company: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.company = company
-
-    def dates(self) -> tuple[datetime.date, datetime.date]:
-        """The dates asked for, by default the current fiscal year up to today."""
-        today = timezone.localdate()
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        date_to = data.get("date_to") or today
-        default_from = self.company.fiscal_year_of(date_to)[0] if self.company else date_to.replace(month=1, day=1)
-        return data.get("date_from") or default_from, date_to
-
-
-def _trial_balance_csv(rows: list, date_from: datetime.date, date_to: datetime.date, decimals: int) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="trial-balance-{date_from}-{date_to}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([_("Account"), _("Name"), _("Opening"), _("Debit"), _("Credit"), _("Closing")])
-    for row in rows:
-        amounts = (row.opening, row.debit, row.credit, row.closing)
-        writer.writerow([row.code, row.name, *(f"{amount:.{decimals}f}" for amount in amounts)])
-    return response
+        reports = [
+            path(f"reports/{slug}/", self.admin_site.admin_view(partial(report_view, slug=slug, site=self.admin_site)),
+                 name=f"accounting-{slug}")
+            for slug in REPORTS
+        ]  # fmt: skip
+        return [*reports, *super().get_urls()]
 
 
 # --- taxes -----------------------------------------------------------------------------------------
@@ -401,6 +354,38 @@ class InvoiceAdmin(WorkflowAdminMixin, RecordAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return (obj is None or obj.state == InvoiceState.DRAFT) and super().has_delete_permission(request, obj)
 
+    def workflow_links(self, request: HttpRequest, obj: Invoice) -> list[tuple[Any, str]]:
+        if obj.state == InvoiceState.POSTED and obj.amount_residual and request.user.has_perm("accounting.add_payment"):
+            return [(_("Register payment"), reverse("admin:accounting_invoice_register_payment", args=[obj.pk]))]
+        return []
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view(self.register_payment_view)
+        return [path("<path:object_id>/register-payment/", view, name="accounting_invoice_register_payment"), *super().get_urls()]
+
+    def register_payment_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Pay the invoice: amount, date and bank; the payment is posted and reconciled with it."""
+        invoice = self.get_object(request, object_id)
+        if invoice is None or not request.user.has_perm("accounting.add_payment"):
+            raise PermissionDenied
+        form = RegisterPaymentForm(
+            request.POST or None, initial={"amount": invoice.amount_residual, "date": timezone.localdate()}
+        )
+        form.fields["journal"].queryset = Journal.objects.filter(company=invoice.company, type__in=("bank", "cash"))
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                payment_register([invoice], amount=data["amount"], on=data["date"], journal=data["journal"], by=request.user,
+                                 difference=data["difference"] or None, memo=data["memo"])  # fmt: skip
+            except BusinessError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, _("The payment is registered."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:accounting_invoice_change", args=[invoice.pk]))
+        title = _("Register a payment of %(invoice)s") % {"invoice": invoice}
+        context = {**self.admin_site.each_context(request), "title": title, "form": form, "opts": self.opts, "invoice": invoice}
+        return TemplateResponse(request, "accounting/register_payment.html", context)
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         (lines,) = formsets
         lines.save(commit=False)  # sets the formset's new/changed/deleted lists the change message reads
@@ -417,3 +402,46 @@ class InvoiceAdmin(WorkflowAdminMixin, RecordAdmin):
                 line.description = str(data["product"])
             drafts.append(DraftLine(line, list(data.get("taxes") or [])))
         invoice_save(invoice, drafts, by=request.user)
+
+
+# --- payments ------------------------------------------------------------------------------------
+
+
+@admin.register(Payment)
+class PaymentAdmin(RecordAdmin):
+    """Payments are posted when they are made (from an invoice's "Register payment", or here for an
+    advance); their entries are corrected by reversal, never edited."""
+
+    list_display = ["__str__", "direction", "partner", "date", "amount", "currency", "journal", "memo"]
+    list_filter = ["direction", "journal", "date"]
+    search_fields = ["memo", "partner__name", "entry__number"]
+    list_select_related = ["partner", "currency", "journal", "entry"]
+    autocomplete_fields = ["partner"]
+    fields = ["direction", "partner", "journal", "date", "amount", "currency", "memo"]
+    date_hierarchy = "date"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*self.fields, "entry"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        company = request_company(request)
+        journal = Journal.objects.filter(company=company, code="BNK1").first()
+        return {"date": timezone.localdate(), "currency": company and company.currency_id, "journal": journal}
+
+    def save_record(self, request: HttpRequest, obj: Payment, m2m: dict[str, Any]) -> None:
+        payment_post(obj, by=request.user)
+
+
+class RegisterPaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), max_digits=20, decimal_places=4, min_value=Decimal("0.0001"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    journal = forms.ModelChoiceField(label=_("Bank or cash journal"), queryset=Journal.objects.none())
+    difference = forms.ChoiceField(
+        label=_("If the amount differs from what is due"), required=False,
+        choices=[("", _("Leave what is not paid open")), (KEEP_OPEN, _("Keep an over-payment open as a credit")),
+                 (WRITE_OFF, _("Write the difference off"))],
+    )  # fmt: skip
+    memo = forms.CharField(label=_("Memo"), max_length=200, required=False)

@@ -7,16 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import permissions, serializers
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tessera.core.errors import BusinessError
+from tessera.core.models import Partner
 from tessera.core.rest.idempotency import IdempotencyMixin
 from tessera.core.rest.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
-from tessera.core.rest.viewsets import ReadOnlyViewSet, RecordViewSet
+from tessera.core.rest.viewsets import ReadOnlyViewSet, RecordViewSet, ScopedMixin
 from tessera.core.scoping import request_company
 
 from .models import (
@@ -29,11 +30,15 @@ from .models import (
     Journal,
     JournalEntry,
     JournalLine,
+    Payment,
     Tax,
 )
-from .queries import general_ledger, trial_balance, vat_return
+from .queries import aged_balance, balance_sheet, general_ledger, partner_ledger, profit_and_loss, trial_balance, vat_return
 from .services import (
+    KEEP_OPEN,
+    WRITE_OFF,
     DraftLine,
+    account_for_role,
     fiscal_position_for,
     invoice_cancel,
     invoice_credit_note,
@@ -45,6 +50,10 @@ from .services import (
     journal_entry_reverse,
     journal_entry_save,
     journal_save,
+    payment_post,
+    payment_register,
+    reconcile,
+    unreconcile,
 )
 
 
@@ -188,13 +197,20 @@ class JournalItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = JournalLine
-        fields = ["id", "entry", "entry_number", "date", "account", "partner", "label", "debit", "credit", "currency",
-                  "amount_currency"]  # fmt: skip
+        fields = ["id", "entry", "entry_number", "date", "date_maturity", "account", "partner", "label", "debit", "credit",
+                  "currency", "amount_currency", "vat_grids"]  # fmt: skip
         read_only_fields = fields
 
 
 class JournalItemViewSet(ReadOnlyViewSet):
     """Posted journal items, to filter by account, partner, journal and dates."""
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])  # the service checks its permission
+    def unreconcile(self, request: Request, pk: Any = None) -> Response:
+        """Undo this line's matchings (exchange differences they booked are reversed)."""
+        unreconcile(self.get_object(), by=request.user)
+        return Response(status=204)
 
     queryset = JournalLine.objects.filter(posted=True).select_related("entry").order_by("date", "id")
     serializer_class = JournalItemSerializer
@@ -301,6 +317,35 @@ class GeneralLedgerView(ReportView):
                 "lines": LedgerLineSerializer(page.lines, many=True).data,
             }
         )
+
+
+# --- payments and reconciliation -----------------------------------------------------------------
+
+
+class PaymentSerializer(RecordSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "direction", "partner", "journal", "date", "amount", "currency", "memo", "state", "entry"]
+        read_only_fields = ["state", "entry"]
+        extra_kwargs = {"currency": {"required": False}}
+
+    def create(self, validated_data: dict[str, Any]) -> Payment:
+        company = request_company(self.context["request"])
+        payment = Payment(company=company, **validated_data)
+        if payment.currency_id is None:
+            payment.currency = company.currency
+        return payment_post(payment, by=self.actor)
+
+
+class RegisterPaymentSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=20, decimal_places=4, help_text=gettext_lazy("In the invoice's currency."))
+    date = serializers.DateField()
+    journal = ScopedPrimaryKeyRelatedField(queryset=Journal.objects.filter(type__in=("bank", "cash")))
+    difference = serializers.ChoiceField(
+        choices=[KEEP_OPEN, WRITE_OFF], required=False, allow_null=True,
+        help_text=gettext_lazy("For a payment that is not the amount due: keep the difference open or write it off."),
+    )  # fmt: skip
+    memo = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 # --- taxes and invoices --------------------------------------------------------------------------
@@ -459,6 +504,19 @@ class InvoiceViewSet(RecordViewSet):
         """Cancel a draft."""
         return Response(self._fresh(invoice_cancel(self.get_object(), by=request.user)))
 
+    @extend_schema(request=RegisterPaymentSerializer, responses={201: PaymentSerializer})
+    @action(detail=True, methods=["post"], url_path="register-payment")
+    def register_payment(self, request: Request, pk: Any = None) -> Response:
+        """Pay the invoice (or part of it) through a bank or cash journal and reconcile the payment with it."""
+        data = RegisterPaymentSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        payment = payment_register(
+            [self.get_object()], amount=values["amount"], on=values["date"], journal=values["journal"], by=request.user,
+            difference=values.get("difference"), memo=values.get("memo", ""),
+        )  # fmt: skip
+        return Response(PaymentSerializer(payment, context={"request": request}).data, status=201)
+
     @extend_schema(request=CreditNoteSerializer, responses={201: InvoiceSerializer})
     @action(detail=True, methods=["post"], url_path="credit-note")
     def credit_note(self, request: Request, pk: Any = None) -> Response:
@@ -488,3 +546,160 @@ class VatReturnView(ReportView):
         date_from, date_to = self.dates(request)
         rows = vat_return(request_company(request), date_from, date_to)
         return Response({"date_from": date_from, "date_to": date_to, "grids": VatGridSerializer(rows, many=True).data})
+
+
+class PaymentViewSet(IdempotencyMixin, ScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     viewsets.GenericViewSet):  # fmt: skip
+    """Payments received and sent. Creating one posts it (an advance, not matched to invoices yet);
+    to pay invoices use POST /invoices/{id}/register-payment/."""
+
+    queryset = Payment.objects.select_related("entry")
+    serializer_class = PaymentSerializer
+    filterset_fields = {"direction": ["exact"], "partner": ["exact"], "journal": ["exact"], "date": ["gte", "lte"]}
+    ordering_fields = ["date", "amount"]
+
+
+class ReconcileSerializer(serializers.Serializer):
+    lines = ScopedPrimaryKeyRelatedField(queryset=JournalLine.objects.filter(posted=True), many=True)
+    write_off = serializers.BooleanField(
+        default=False, help_text=gettext_lazy("Write off what is left to the write-off account.")
+    )
+
+
+class ReconcileView(IdempotencyMixin, APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=ReconcileSerializer, responses={201: inline_serializer("Reconciled", {"matchings": serializers.IntegerField()})}
+    )
+    def post(self, request: Request) -> Response:
+        """Match posted lines of one reconcilable account (debits against credits, oldest due first)."""
+        data = ReconcileSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        company = request_company(request)
+        write_off = account_for_role(company, "write_off") if data.validated_data["write_off"] else None
+        matchings = reconcile(data.validated_data["lines"], by=request.user, write_off_account=write_off)
+        return Response({"matchings": len(matchings)}, status=201)
+
+
+# --- more reports --------------------------------------------------------------------------------
+
+
+class AsOfSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+
+
+class AgedRowSerializer(serializers.Serializer):
+    partner = serializers.IntegerField(source="partner_id", allow_null=True)
+    name = serializers.CharField(source="partner")
+    current = serializers.SerializerMethodField()
+    days_1_30 = serializers.SerializerMethodField()
+    days_31_60 = serializers.SerializerMethodField()
+    days_61_90 = serializers.SerializerMethodField()
+    days_over_90 = serializers.SerializerMethodField()
+    total = serializers.DecimalField(max_digits=20, decimal_places=4)
+
+    def _bucket(self, row: Any, index: int) -> str:
+        return f"{row.buckets[index]:.4f}"
+
+    def get_current(self, row: Any) -> str:
+        return self._bucket(row, 0)
+
+    def get_days_1_30(self, row: Any) -> str:
+        return self._bucket(row, 1)
+
+    def get_days_31_60(self, row: Any) -> str:
+        return self._bucket(row, 2)
+
+    def get_days_61_90(self, row: Any) -> str:
+        return self._bucket(row, 3)
+
+    def get_days_over_90(self, row: Any) -> str:
+        return self._bucket(row, 4)
+
+
+class AgedView(ReportView):
+    payable = False
+
+    @extend_schema(
+        parameters=[AsOfSerializer],
+        responses=inline_serializer("AgedBalance", {"as_of": serializers.DateField(), "rows": AgedRowSerializer(many=True)}),
+    )
+    def get(self, request: Request) -> Response:
+        """Open items per partner on a day: not yet due, then 1–30, 31–60, 61–90 and over 90 days overdue."""
+        params = AsOfSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        as_of = params.validated_data["as_of"]
+        rows = aged_balance(request_company(request), as_of, payable=self.payable)
+        return Response({"as_of": as_of, "rows": AgedRowSerializer(rows, many=True).data})
+
+
+class AgedPayablesView(AgedView):
+    payable = True
+
+
+class PartnerLedgerParams(DateRangeSerializer):
+    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
+    payable = serializers.BooleanField(default=False)
+
+
+class PartnerLedgerView(ReportView):
+    @extend_schema(
+        parameters=[PartnerLedgerParams],
+        responses=inline_serializer(
+            "PartnerLedger",
+            {"partner": serializers.IntegerField(), "opening": serializers.DecimalField(max_digits=20, decimal_places=4),
+             "lines": LedgerLineSerializer(many=True)},
+        ),
+    )  # fmt: skip
+    def get(self, request: Request) -> Response:
+        """A partner's receivable (or payable) lines between two dates with the running balance."""
+        params = PartnerLedgerParams(data=request.query_params, context={"request": request})
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        page = partner_ledger(
+            request_company(request), data["partner"], data["date_from"], data["date_to"], payable=data["payable"]
+        )
+        return Response(
+            {
+                "partner": data["partner"].pk,
+                "opening": f"{page.opening:.4f}",
+                "lines": LedgerLineSerializer(page.lines, many=True).data,
+            }
+        )
+
+
+class StatementLineSerializer(serializers.Serializer):
+    account = serializers.IntegerField(source="account_id", allow_null=True)
+    code = serializers.CharField()
+    name = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=20, decimal_places=4)
+
+
+def _statement(statement: Any) -> dict[str, Any]:
+    return {
+        name: {"lines": StatementLineSerializer(lines, many=True).data, "total": f"{statement.total(name):.4f}"}
+        for name, lines in statement.sections.items()
+    }
+
+
+class ProfitAndLossView(ReportView):
+    @extend_schema(
+        parameters=[DateRangeSerializer], responses=inline_serializer("ProfitAndLoss", {"result": serializers.CharField()})
+    )
+    def get(self, request: Request) -> Response:
+        """Income and expenses between two dates, and the result."""
+        date_from, date_to = self.dates(request)
+        statement = profit_and_loss(request_company(request), date_from, date_to)
+        result = statement.total("income") - statement.total("expense")
+        return Response({"date_from": date_from, "date_to": date_to, **_statement(statement), "result": f"{result:.4f}"})
+
+
+class BalanceSheetView(ReportView):
+    @extend_schema(parameters=[AsOfSerializer], responses=inline_serializer("BalanceSheet", {"as_of": serializers.DateField()}))
+    def get(self, request: Request) -> Response:
+        """Assets, liabilities and equity on a day."""
+        params = AsOfSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        statement = balance_sheet(request_company(request), params.validated_data["as_of"])
+        return Response({"as_of": params.validated_data["as_of"], **_statement(statement)})

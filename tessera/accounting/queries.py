@@ -6,10 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.utils.translation import gettext as _
 
-from tessera.core.models import Company
+from tessera.core.models import Company, Partner
 
 from .chart import read_vat_grids, template_for
 from .ledger import CENT_OF_CENT
@@ -156,3 +157,130 @@ def vat_return(company: Company, date_from: datetime.date, date_to: datetime.dat
     if template == "be":
         amounts = belgian_return(amounts)
     return [VatGridRow(grid, label, amounts.get(grid, ZERO)) for grid, (_sign, label) in grids.items()]
+
+
+# --- receivables and payables --------------------------------------------------------------------
+
+AGE_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+
+AGED_SQL = """
+SELECT x.partner_id,
+       SUM(CASE WHEN x.due >= %(d0)s THEN x.residual ELSE 0 END),
+       SUM(CASE WHEN x.due < %(d0)s AND x.due >= %(d30)s THEN x.residual ELSE 0 END),
+       SUM(CASE WHEN x.due < %(d30)s AND x.due >= %(d60)s THEN x.residual ELSE 0 END),
+       SUM(CASE WHEN x.due < %(d60)s AND x.due >= %(d90)s THEN x.residual ELSE 0 END),
+       SUM(CASE WHEN x.due < %(d90)s THEN x.residual ELSE 0 END)
+FROM (
+    SELECT l.partner_id, COALESCE(l.date_maturity, l.date) AS due,
+           l.debit - l.credit - COALESCE(md.amount, 0) + COALESCE(mc.amount, 0) AS residual
+    FROM accounting_journalline l
+    JOIN accounting_account a ON a.id = l.account_id
+    LEFT JOIN (SELECT debit_line_id AS line_id, SUM(amount) AS amount FROM accounting_matching
+               WHERE company_id = %(company)s AND date <= %(d0)s GROUP BY debit_line_id) md ON md.line_id = l.id
+    LEFT JOIN (SELECT credit_line_id AS line_id, SUM(amount) AS amount FROM accounting_matching
+               WHERE company_id = %(company)s AND date <= %(d0)s GROUP BY credit_line_id) mc ON mc.line_id = l.id
+    WHERE l.company_id = %(company)s AND l.posted AND l.date <= %(d0)s AND a.type = %(type)s
+) x
+WHERE x.residual <> 0
+GROUP BY x.partner_id
+"""
+
+
+@dataclass(frozen=True)
+class AgedRow:
+    partner_id: int | None
+    partner: str
+    buckets: tuple[Decimal, ...]  # as AGE_BUCKETS: not yet due, then days overdue
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets, ZERO)
+
+
+def aged_balance(company: Company, as_of: datetime.date, *, payable: bool = False) -> list[AgedRow]:
+    """What each partner owes (or is owed) on a day, by how long it is overdue. Open items are the
+    receivable (payable) lines less what was matched with them up to that day."""
+    params = {
+        "company": company.pk, "type": "payable" if payable else "receivable",
+        **{f"d{days}": as_of - datetime.timedelta(days=days) for days in (0, 30, 60, 90)},
+    }  # fmt: skip
+    sign = Decimal(-1) if payable else Decimal(1)
+    with connection.cursor() as cursor:
+        cursor.execute(AGED_SQL, params)
+        rows = cursor.fetchall()
+    names = dict(Partner.objects.filter(pk__in=[row[0] for row in rows if row[0]]).values_list("pk", "name"))
+    aged = [
+        AgedRow(row[0], names.get(row[0], _("No partner")), tuple((Decimal(v) * sign).quantize(CENT_OF_CENT) for v in row[1:]))
+        for row in rows
+    ]
+    return sorted(aged, key=lambda row: row.partner)
+
+
+def partner_ledger(
+    company: Company, partner: Partner, date_from: datetime.date, date_to: datetime.date, *, payable: bool = False
+) -> LedgerPage:
+    """A partner's receivable (or payable) lines between two dates with the running balance."""
+    accounts = Account.objects.filter(company=company, type="payable" if payable else "receivable")
+    lines = JournalLine.objects.filter(company=company, posted=True, partner=partner, account__in=accounts)
+    opening = lines.filter(date__lt=date_from).order_by().aggregate(balance=Sum(F("debit") - F("credit")))["balance"] or ZERO
+    in_range = lines.filter(date__gte=date_from, date__lte=date_to)
+    page = list(
+        in_range.select_related("entry")
+        .annotate(running=Window(Sum(F("debit") - F("credit")), order_by=[F("date").asc(), F("id").asc()]))
+        .order_by("date", "id")
+    )
+    for line in page:
+        line.running = (line.running + opening).quantize(CENT_OF_CENT)
+    return LedgerPage(opening=opening.quantize(CENT_OF_CENT), lines=page, count=len(page))
+
+
+# --- profit and loss, balance sheet --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    account_id: int | None
+    code: str
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Statement:
+    sections: dict[str, list[StatementLine]]
+
+    def total(self, section: str) -> Decimal:
+        return sum((line.amount for line in self.sections[section]), ZERO)
+
+
+def profit_and_loss(company: Company, date_from: datetime.date, date_to: datetime.date) -> Statement:
+    """Income and expenses between two dates (income as positive amounts, expenses too)."""
+    sums = movements(company, date_from, date_to)
+    accounts = Account.objects.filter(company=company, pk__in=sums, type__in=("income", "expense")).order_by("code")
+    sections: dict[str, list[StatementLine]] = {"income": [], "expense": []}
+    for account in accounts:
+        debit, credit = sums[account.pk]
+        amount = credit - debit if account.type == "income" else debit - credit
+        if amount:
+            sections[account.type].append(StatementLine(account.pk, account.code, account.name, amount))
+    return Statement(sections)
+
+
+def balance_sheet(company: Company, as_of: datetime.date) -> Statement:
+    """Assets, liabilities and equity on a day; equity includes the result not yet allocated."""
+    sums = movements(company, None, as_of)
+    accounts = Account.objects.filter(company=company, pk__in=sums).order_by("code")
+    sections: dict[str, list[StatementLine]] = {"assets": [], "liabilities": [], "equity": []}
+    result = ZERO
+    for account in accounts:
+        debit, credit = sums[account.pk]
+        if account.type in PROFIT_AND_LOSS_TYPES:
+            result += credit - debit
+            continue
+        section = {"liability": "liabilities", "payable": "liabilities", "equity": "equity"}.get(account.type, "assets")
+        amount = debit - credit if section == "assets" else credit - debit
+        if amount:
+            sections[section].append(StatementLine(account.pk, account.code, account.name, amount))
+    if result:
+        sections["equity"].append(StatementLine(None, "", _("Result not yet allocated"), result))
+    return Statement(sections)

@@ -24,3 +24,8 @@ class PaymentState(models.TextChoices):
     PARTIAL = "partial", _("Partially paid")
     PAID = "paid", _("Paid")
     REVERSED = "reversed", _("Reversed")
+
+
+class PaymentDocState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    POSTED = "posted", _("Posted")

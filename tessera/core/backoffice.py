@@ -339,6 +339,10 @@ class WorkflowAdminMixin:
         ]
         return own + super().get_urls()
 
+    def workflow_links(self, request: HttpRequest, obj: Any) -> list[tuple[Any, str]]:
+        """Buttons that open a page of their own (a form to fill in) rather than act at once."""
+        return []
+
     def allowed_transitions(self, request: HttpRequest, obj: Any) -> list[Transition]:
         return [t for t in self.transitions if t.shown(obj) and (not t.permission or request.user.has_perm(t.permission))]
 
@@ -352,6 +356,7 @@ class WorkflowAdminMixin:
                     (t.label, reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_transition", args=[obj.pk, t.verb]))
                     for t in self.allowed_transitions(request, obj)
                 ],
+                "links": self.workflow_links(request, obj),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 

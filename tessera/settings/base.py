@@ -172,6 +172,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several documents have a "state": name each set of states after its document.
+    "ENUM_NAME_OVERRIDES": {
+        "PostingStateEnum": "tessera.accounting.states.EntryState",  # entries and payments: draft, posted
+        "InvoiceStateEnum": "tessera.accounting.states.InvoiceState",
+        "InvoicePaymentStateEnum": "tessera.accounting.states.PaymentState",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,16 +1,22 @@
 from django.db import migrations
 
-from tessera.core.roles import ALL, READ, grant
+from tessera.core.roles import ALL, READ, WRITE, grant
 
 LEDGER_READ = {
     "accounting.account": READ, "accounting.journal": READ, "accounting.accountrole": READ, "accounting.fiscalyear": READ,
     "accounting.period": READ, "accounting.journalentry": READ, "accounting.journalline": READ,
     "accounting.accountingsettings": READ, "accounting.tax": READ, "accounting.fiscalposition": READ,
-    "accounting.invoice": READ, "accounting.producttaxes": READ,
+    "accounting.invoice": READ, "accounting.producttaxes": READ, "accounting.payment": READ, "accounting.matching": READ,
 }  # fmt: skip
 
 MATRIX = {
-    "Accounting / User": {**LEDGER_READ, "accounting.journalentry": ALL, "accounting.invoice": ALL},
+    "Accounting / User": {
+        **LEDGER_READ,
+        "accounting.journalentry": ALL,
+        "accounting.invoice": ALL,
+        "accounting.payment": WRITE,
+        "accounting.matching": ("view", "add", "delete"),
+    },
     "Accounting / Manager": {
         **LEDGER_READ,
         "accounting.account": ALL,
@@ -23,6 +29,8 @@ MATRIX = {
         "accounting.fiscalposition": ALL,
         "accounting.invoice": (*ALL, "post"),
         "accounting.producttaxes": ALL,
+        "accounting.payment": ALL,
+        "accounting.matching": ("view", "add", "delete"),
     },
     "Auditor": LEDGER_READ,
 }

@@ -10,6 +10,7 @@ from .accounts import (
 )
 from .entries import AccountBalance, AccountingSettings, JournalEntry, JournalLine, LedgerChain, TaxRounding
 from .invoices import REFUND_KINDS, SALE_KINDS, Invoice, InvoiceKind, InvoiceLine
+from .payments import Matching, Payment, PaymentDirection
 from .periods import FiscalYear, Period
 from .taxes import FiscalPosition, FiscalPositionKind, ProductTaxes, Tax, TaxDistribution, TaxMapping, TaxUse
 
@@ -35,6 +36,9 @@ __all__ = [
     "JournalLine",
     "JournalType",
     "LedgerChain",
+    "Matching",
+    "Payment",
+    "PaymentDirection",
     "Period",
     "ProductTaxes",
     "Tax",

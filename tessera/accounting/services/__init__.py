@@ -11,9 +11,12 @@ from .invoices import (
     map_taxes,
 )
 from .ledger import journal_entry_delete, journal_entry_post, journal_entry_reverse, journal_entry_save, period_for
+from .reconciliation import KEEP_OPEN, WRITE_OFF, open_lines, payment_post, payment_register, reconcile, residuals, unreconcile
 from .setup import account_for_role, chart_load, company_accounting_setup, journal_save
 
 __all__ = [
+    "KEEP_OPEN",
+    "WRITE_OFF",
     "DraftLine",
     "account_for_role",
     "chart_load",
@@ -30,5 +33,11 @@ __all__ = [
     "journal_entry_save",
     "journal_save",
     "map_taxes",
+    "open_lines",
+    "payment_post",
+    "payment_register",
     "period_for",
+    "reconcile",
+    "residuals",
+    "unreconcile",
 ]

@@ -2,8 +2,10 @@
 
 import datetime
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
 from tessera.accounting.queries import general_ledger, trial_balance
 from tessera.accounting.services import account_for_role
@@ -110,13 +112,27 @@ def test_reports_need_the_ledger_permission(company, db):
 
 def test_the_trial_balance_page_and_its_export(client, accountant, history):
     client.force_login(accountant)
-    page = client.get("/admin/accounting/journalline/trial-balance/", {"date_from": "2026-01-01", "date_to": "2026-12-31"})
+    url = "/admin/accounting/journalline/reports/trial-balance/"
+    page = client.get(url, {"date_from": "2026-01-01", "date_to": "2026-12-31"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'id="trial-balance"' in html and "10,860.00" in html
-    export = client.get(
-        "/admin/accounting/journalline/trial-balance/", {"date_from": "2026-01-01", "date_to": "2026-12-31", "export": "csv"}
-    )
+    assert 'id="report"' in html and "10,860.00" in html
+    export = client.get(url, {"date_from": "2026-01-01", "date_to": "2026-12-31", "export": "csv"})
     lines = export.content.decode().splitlines()
     assert lines[0] == "Account,Name,Opening,Debit,Credit,Closing"
-    assert any(line.startswith("550000,") and line.endswith(",9700.00,1210.00,50.00,10860.00") for line in lines)
+    assert any(line.startswith("550000,") and line.endswith(",9700.0000,1210.0000,50.0000,10860.0000") for line in lines)
+    spreadsheet = client.get(url, {"date_from": "2026-01-01", "date_to": "2026-12-31", "export": "xlsx"})
+    assert spreadsheet["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(spreadsheet.content)).active
+    bank = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "550000")
+    assert bank[2:] == (9700, 1210, 50, 10860)
+
+
+@pytest.mark.parametrize(
+    "slug", ["trial-balance", "profit-and-loss", "balance-sheet", "aged-receivables", "aged-payables", "vat-return"]
+)
+def test_every_report_page_renders_and_exports(client, accountant, history, slug):
+    client.force_login(accountant)
+    url = f"/admin/accounting/journalline/reports/{slug}/"
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"export": "csv"})["Content-Type"] == "text/csv; charset=utf-8"
