@@ -17,10 +17,13 @@ from tessera.core.backoffice import LinesInline, RecordAdmin, Transition, Workfl
 from tessera.core.errors import BusinessError
 from tessera.core.scoping import request_company
 
+from .documents import invoice_pdf
 from .models import (
     Account,
     AccountingSettings,
     AccountRole,
+    BankStatement,
+    BankStatementLine,
     FiscalPosition,
     FiscalYear,
     Invoice,
@@ -40,6 +43,11 @@ from .services import (
     KEEP_OPEN,
     WRITE_OFF,
     DraftLine,
+    bank_line_post,
+    bank_line_proposals,
+    bank_line_reconcile,
+    bank_statement_auto_reconcile,
+    bank_statement_import,
     invoice_cancel,
     invoice_credit_note,
     invoice_line_defaults,
@@ -355,13 +363,27 @@ class InvoiceAdmin(WorkflowAdminMixin, RecordAdmin):
         return (obj is None or obj.state == InvoiceState.DRAFT) and super().has_delete_permission(request, obj)
 
     def workflow_links(self, request: HttpRequest, obj: Invoice) -> list[tuple[Any, str]]:
+        links = [(_("PDF"), reverse("admin:accounting_invoice_pdf", args=[obj.pk]))]
         if obj.state == InvoiceState.POSTED and obj.amount_residual and request.user.has_perm("accounting.add_payment"):
-            return [(_("Register payment"), reverse("admin:accounting_invoice_register_payment", args=[obj.pk]))]
-        return []
+            links.append((_("Register payment"), reverse("admin:accounting_invoice_register_payment", args=[obj.pk])))
+        return links
+
+    def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        invoice = self.get_object(request, object_id)
+        if invoice is None:
+            raise PermissionDenied
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{(invoice.number or "draft").replace("/", "-")}.pdf"'
+        return response
 
     def get_urls(self) -> list:
-        view = self.admin_site.admin_view(self.register_payment_view)
-        return [path("<path:object_id>/register-payment/", view, name="accounting_invoice_register_payment"), *super().get_urls()]
+        payment = self.admin_site.admin_view(self.register_payment_view)
+        pdf = self.admin_site.admin_view(self.pdf_view)
+        return [
+            path("<path:object_id>/register-payment/", payment, name="accounting_invoice_register_payment"),
+            path("<path:object_id>/pdf/", pdf, name="accounting_invoice_pdf"),
+            *super().get_urls(),
+        ]
 
     def register_payment_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Pay the invoice: amount, date and bank; the payment is posted and reconciled with it."""
@@ -445,3 +467,127 @@ class RegisterPaymentForm(forms.Form):
                  (WRITE_OFF, _("Write the difference off"))],
     )  # fmt: skip
     memo = forms.CharField(label=_("Memo"), max_length=200, required=False)
+
+
+# --- bank statements -----------------------------------------------------------------------------
+
+
+class StatementLineInline(admin.TabularInline):
+    model = BankStatementLine
+    fields = [
+        "date",
+        "amount",
+        "counterpart_name",
+        "communication",
+        "structured_reference",
+        "partner",
+        "state",
+        "payment",
+        "entry",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class StatementImportForm(forms.Form):
+    journal = forms.ModelChoiceField(label=_("Bank journal"), queryset=Journal.objects.none())
+    file = forms.FileField(label=_("Statement file (CAMT.053 or CODA)"))
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(RecordAdmin):
+    """Statements come from the bank's files (Import); their transactions are reconciled on the
+    Reconcile page."""
+
+    list_display = ["__str__", "date", "opening_balance", "closing_balance", "source_format", "filename"]
+    list_filter = ["journal", "date"]
+    readonly_fields = ["journal", "identifier", "date", "opening_balance", "closing_balance", "source_format", "filename"]
+    inlines = [StatementLineInline]
+    change_list_template = "accounting/statement_changelist.html"
+    change_form_before_template = "accounting/statement_links.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list:
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="accounting_bankstatement_import"),
+            path("<path:object_id>/reconcile/", self.admin_site.admin_view(self.reconcile_view),
+                 name="accounting_bankstatement_reconcile"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        company = request_company(request)
+        form = StatementImportForm(request.POST or None, request.FILES or None)
+        form.fields["journal"].queryset = Journal.objects.filter(company=company, type="bank")
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = bank_statement_import(form.cleaned_data["journal"], upload.read(), filename=upload.name, by=request.user)
+                reconciled = sum(bank_statement_auto_reconcile(s, by=request.user) for s in result.statements)
+            except BusinessError as exc:
+                form.add_error("file", exc.message)
+            else:
+                message = _(
+                    "%(lines)s transactions imported (%(duplicates)s already there), %(reconciled)s reconciled automatically."
+                )
+                self.message_user(request, message % {"lines": result.lines, "duplicates": result.duplicates,
+                                                      "reconciled": reconciled}, messages.SUCCESS)  # fmt: skip
+                if len(result.statements) == 1:
+                    return HttpResponseRedirect(
+                        reverse("admin:accounting_bankstatement_reconcile", args=[result.statements[0].pk])
+                    )
+                return HttpResponseRedirect(reverse("admin:accounting_bankstatement_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import a bank statement"),
+            "form": form,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "accounting/statement_import.html", context)
+
+    def reconcile_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The open transactions with the invoices they probably pay; pay them, or book them on an account."""
+        statement = self.get_object(request, object_id)
+        if statement is None:
+            raise PermissionDenied
+        if request.method == "POST":
+            self._reconcile_posted(request, statement)
+            return HttpResponseRedirect(request.path)
+        open_lines = statement.lines.filter(state="open").select_related("partner")
+        rows = [(line, bank_line_proposals(line)) for line in open_lines]
+        context = {
+            **self.admin_site.each_context(request), "title": _("Reconcile %(statement)s") % {"statement": statement},
+            "statement": statement, "rows": rows, "opts": self.opts,
+            "accounts": Account.objects.filter(company=statement.company, active=True).order_by("code"),
+            "reconciled": statement.lines.filter(state="reconciled").count(),
+        }  # fmt: skip
+        return TemplateResponse(request, "accounting/statement_reconcile.html", context)
+
+    def _reconcile_posted(self, request: HttpRequest, statement: BankStatement) -> None:
+        line = (
+            statement.lines.filter(pk=request.POST.get("line") or 0).first() if request.POST.get("line", "").isdigit() else None
+        )
+        if line is None:
+            self.message_user(request, _("Choose a transaction."), messages.ERROR)
+            return
+        try:
+            if request.POST.get("account"):
+                account = Account.objects.get(company=statement.company, pk=int(request.POST["account"]))
+                bank_line_post(line, account, by=request.user, label=request.POST.get("label", ""))
+            else:
+                ids = [int(pk) for pk in request.POST.getlist("invoices") if pk.isdigit()]
+                invoices = list(Invoice.objects.filter(company=statement.company, pk__in=ids))
+                bank_line_reconcile(line, invoices, by=request.user, difference=request.POST.get("difference") or None)
+        except (BusinessError, Account.DoesNotExist, ValueError) as exc:
+            self.message_user(request, getattr(exc, "message", _("Choose an account of this company.")), messages.ERROR)
+        else:
+            self.message_user(request, _("The transaction is reconciled."), messages.SUCCESS)

@@ -3,26 +3,34 @@
 import datetime
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tessera.core.errors import BusinessError
+from tessera.core.exports import table_response
 from tessera.core.models import Partner
 from tessera.core.rest.idempotency import IdempotencyMixin
 from tessera.core.rest.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import ReadOnlyViewSet, RecordViewSet, ScopedMixin
 from tessera.core.scoping import request_company
 
+from .documents import invoice_pdf
+from .export import COLUMNS, posted_entries
 from .models import (
     Account,
     AccountRole,
+    BankStatement,
+    BankStatementLine,
     FiscalPosition,
     FiscalYear,
     Invoice,
@@ -39,6 +47,11 @@ from .services import (
     WRITE_OFF,
     DraftLine,
     account_for_role,
+    bank_line_post,
+    bank_line_proposals,
+    bank_line_reconcile,
+    bank_statement_auto_reconcile,
+    bank_statement_import,
     fiscal_position_for,
     invoice_cancel,
     invoice_credit_note,
@@ -517,6 +530,15 @@ class InvoiceViewSet(RecordViewSet):
         )  # fmt: skip
         return Response(PaymentSerializer(payment, context={"request": request}).data, status=201)
 
+    @extend_schema(request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY}, filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def pdf(self, request: Request, pk: Any = None) -> HttpResponse:
+        """The invoice as a PDF, in the partner's language."""
+        invoice = self.get_object()
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{(invoice.number or "draft").replace("/", "-")}.pdf"'
+        return response
+
     @extend_schema(request=CreditNoteSerializer, responses={201: InvoiceSerializer})
     @action(detail=True, methods=["post"], url_path="credit-note")
     def credit_note(self, request: Request, pk: Any = None) -> Response:
@@ -703,3 +725,142 @@ class BalanceSheetView(ReportView):
         params.is_valid(raise_exception=True)
         statement = balance_sheet(request_company(request), params.validated_data["as_of"])
         return Response({"as_of": params.validated_data["as_of"], **_statement(statement)})
+
+
+# --- bank statements ------------------------------------------------------------------------------
+
+MAX_STATEMENT_FILE = 10 * 1024 * 1024
+
+
+class BankStatementLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BankStatementLine
+        fields = [
+            "id", "statement", "position", "date", "value_date", "amount", "counterpart_name", "counterpart_iban",
+            "communication", "structured_reference", "bank_reference", "partner", "state", "payment", "entry",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class BankStatementSerializer(serializers.ModelSerializer):
+    lines = BankStatementLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BankStatement
+        fields = [
+            "id",
+            "journal",
+            "identifier",
+            "date",
+            "opening_balance",
+            "closing_balance",
+            "source_format",
+            "filename",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class StatementImportSerializer(serializers.Serializer):
+    journal = ScopedPrimaryKeyRelatedField(queryset=Journal.objects.filter(type="bank"))
+    file = serializers.FileField(help_text=gettext_lazy("A CAMT.053 (XML) or CODA file from the bank."))
+
+
+class StatementImportResultSerializer(serializers.Serializer):
+    statements = serializers.ListField(child=serializers.IntegerField())
+    lines = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    reconciled = serializers.IntegerField()
+
+
+class BankStatementViewSet(ReadOnlyViewSet):
+    """Imported bank statements and their transactions."""
+
+    queryset = BankStatement.objects.prefetch_related("lines")
+    serializer_class = BankStatementSerializer
+    filterset_fields = {"journal": ["exact"], "date": ["gte", "lte"], "identifier": ["exact"]}
+
+    @extend_schema(request={"multipart/form-data": StatementImportSerializer}, responses={201: StatementImportResultSerializer})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser],
+            permission_classes=[permissions.IsAuthenticated])  # fmt: skip  # the service checks the permission
+    def import_file(self, request: Request) -> Response:
+        """Import a statement file; transactions already imported are skipped, certain matches reconciled."""
+        data = StatementImportSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > MAX_STATEMENT_FILE:
+            raise serializers.ValidationError({"file": [_("The file is larger than 10 MB.")]})
+        result = bank_statement_import(data.validated_data["journal"], upload.read(), filename=upload.name, by=request.user)
+        reconciled = sum(bank_statement_auto_reconcile(statement, by=request.user) for statement in result.statements)
+        body = {"statements": [s.pk for s in result.statements], "lines": result.lines, "duplicates": result.duplicates,
+                "reconciled": reconciled}  # fmt: skip
+        return Response(body, status=201)
+
+
+class LineReconcileSerializer(serializers.Serializer):
+    invoices = ScopedPrimaryKeyRelatedField(queryset=Invoice.objects.all(), many=True, required=False)
+    account = ScopedPrimaryKeyRelatedField(
+        queryset=Account.objects.all(),
+        required=False,
+        help_text=gettext_lazy("Book the transaction on this account instead (bank fees…)."),
+    )
+    difference = serializers.ChoiceField(choices=[KEEP_OPEN, WRITE_OFF], required=False, allow_null=True)
+    label = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if bool(data.get("invoices")) == bool(data.get("account")):
+            raise serializers.ValidationError({"non_field_errors": [_("Give either the invoices it pays or an account.")]})
+        return data
+
+
+class BankStatementLineViewSet(ReadOnlyViewSet):
+    """Transactions of imported statements; reconcile the open ones."""
+
+    queryset = BankStatementLine.objects.all()
+    serializer_class = BankStatementLineSerializer
+    filterset_fields = {"statement": ["exact"], "state": ["exact"], "partner": ["exact"], "date": ["gte", "lte"]}
+
+    @extend_schema(responses=InvoiceSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def proposals(self, request: Request, pk: Any = None) -> Response:
+        """Open invoices this transaction probably pays, best first."""
+        invoices = bank_line_proposals(self.get_object())
+        return Response(InvoiceSerializer(invoices, many=True, context={"request": request}).data)
+
+    @extend_schema(request=LineReconcileSerializer, responses=BankStatementLineSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])  # the services check permissions
+    def reconcile(self, request: Request, pk: Any = None) -> Response:
+        """Reconcile the transaction with the invoices it pays, or book it on an account."""
+        data = LineReconcileSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        line = self.get_object()
+        if values.get("account"):
+            line = bank_line_post(line, values["account"], by=request.user, label=values.get("label", ""))
+        else:
+            line = bank_line_reconcile(line, values["invoices"], by=request.user, difference=values.get("difference"))
+        return Response(BankStatementLineSerializer(BankStatementLine.objects.get(pk=line.pk)).data)
+
+
+# --- documents and exports -----------------------------------------------------------------------
+
+
+class EntryExportParams(DateRangeSerializer):
+    output = serializers.ChoiceField(choices=["json", "csv"], default="json")  # not "format": DRF reserves it
+
+
+class EntryExportView(ReportView):
+    @extend_schema(
+        parameters=[EntryExportParams], responses={200: inline_serializer("EntryExport", {"rows": serializers.ListField()})}
+    )
+    def get(self, request: Request) -> Response | HttpResponse:
+        """Posted journal lines of a period, one row each with stable ids (entry_id, line_id), as JSON or CSV:
+        a re-export gives the same rows, so an importing package can skip what it has."""
+        params = EntryExportParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        rows = posted_entries(request_company(request), data["date_from"], data["date_to"])
+        if data["output"] == "csv":
+            filename = f"entries-{data['date_from']}-{data['date_to']}"
+            return table_response("csv", filename, COLUMNS, [[row[column] for column in COLUMNS] for row in rows])
+        return Response({"date_from": data["date_from"], "date_to": data["date_to"], "columns": COLUMNS, "rows": rows})

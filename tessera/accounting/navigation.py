@@ -22,6 +22,12 @@ def register_accounting_section() -> None:
                 ),
                 NavItem(_("Journal items"), "list", "admin:accounting_journalline_changelist", "accounting.view_journalline"),
                 NavItem(_("Payments"), "payments", "admin:accounting_payment_changelist", "accounting.view_payment"),
+                NavItem(
+                    _("Bank statements"),
+                    "account_balance",
+                    "admin:accounting_bankstatement_changelist",
+                    "accounting.view_bankstatement",
+                ),
                 NavItem(_("Reports"), "balance", "admin:accounting-trial-balance", "accounting.view_journalline"),
                 NavItem(_("Chart of accounts"), "account_tree", "admin:accounting_account_changelist", "accounting.view_account"),
                 NavItem(_("Journals"), "menu_book", "admin:accounting_journal_changelist", "accounting.view_journal"),

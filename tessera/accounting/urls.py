@@ -15,6 +15,8 @@ router.register("taxes", api.TaxViewSet)
 router.register("fiscal-positions", api.FiscalPositionViewSet)
 router.register("invoices", api.InvoiceViewSet)
 router.register("payments", api.PaymentViewSet)
+router.register("bank-statements", api.BankStatementViewSet)
+router.register("bank-statement-lines", api.BankStatementLineViewSet)
 
 urlpatterns = [
     path("", include(router.urls)),
@@ -27,4 +29,5 @@ urlpatterns = [
     path("reports/profit-and-loss/", api.ProfitAndLossView.as_view(), name="accounting-profit-and-loss"),
     path("reports/balance-sheet/", api.BalanceSheetView.as_view(), name="accounting-balance-sheet"),
     path("reconciliations/", api.ReconcileView.as_view(), name="accounting-reconcile"),
+    path("exports/entries/", api.EntryExportView.as_view(), name="accounting-export-entries"),
 ]

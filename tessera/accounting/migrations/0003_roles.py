@@ -7,6 +7,7 @@ LEDGER_READ = {
     "accounting.period": READ, "accounting.journalentry": READ, "accounting.journalline": READ,
     "accounting.accountingsettings": READ, "accounting.tax": READ, "accounting.fiscalposition": READ,
     "accounting.invoice": READ, "accounting.producttaxes": READ, "accounting.payment": READ, "accounting.matching": READ,
+    "accounting.bankstatement": READ, "accounting.bankstatementline": READ,
 }  # fmt: skip
 
 MATRIX = {
@@ -16,6 +17,7 @@ MATRIX = {
         "accounting.invoice": ALL,
         "accounting.payment": WRITE,
         "accounting.matching": ("view", "add", "delete"),
+        "accounting.bankstatement": ("view", "add"),
     },
     "Accounting / Manager": {
         **LEDGER_READ,
@@ -31,6 +33,7 @@ MATRIX = {
         "accounting.producttaxes": ALL,
         "accounting.payment": ALL,
         "accounting.matching": ("view", "add", "delete"),
+        "accounting.bankstatement": ("view", "add"),
     },
     "Auditor": LEDGER_READ,
 }

@@ -8,6 +8,7 @@ from .accounts import (
     Journal,
     JournalType,
 )
+from .bank import BankStatement, BankStatementLine, StatementLineState
 from .entries import AccountBalance, AccountingSettings, JournalEntry, JournalLine, LedgerChain, TaxRounding
 from .invoices import REFUND_KINDS, SALE_KINDS, Invoice, InvoiceKind, InvoiceLine
 from .payments import Matching, Payment, PaymentDirection
@@ -25,6 +26,8 @@ __all__ = [
     "AccountRole",
     "AccountType",
     "AccountingSettings",
+    "BankStatement",
+    "BankStatementLine",
     "FiscalPosition",
     "FiscalPositionKind",
     "FiscalYear",
@@ -41,6 +44,7 @@ __all__ = [
     "PaymentDirection",
     "Period",
     "ProductTaxes",
+    "StatementLineState",
     "Tax",
     "TaxDistribution",
     "TaxMapping",

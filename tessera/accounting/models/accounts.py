@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tessera.core.identifiers import normalize_iban
 from tessera.core.models import CompanyOwned, Currency, ScopedUnique
 
 
@@ -85,6 +86,12 @@ class Journal(CompanyOwned):
         Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("default account"),
         help_text=_("The bank or cash account of a bank or cash journal."),
     )  # fmt: skip
+    bank_iban = models.CharField(
+        _("IBAN"),
+        max_length=42,
+        blank=True,
+        help_text=_("The bank account of a bank journal: statements must be of this account."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -106,6 +113,11 @@ class Journal(CompanyOwned):
     def clean(self) -> None:
         if self.type in (JournalType.BANK, JournalType.CASH) and self.default_account_id is None:
             raise ValidationError({"default_account": _("A bank or cash journal needs its bank or cash account.")})
+        if self.bank_iban:
+            try:
+                self.bank_iban = normalize_iban(self.bank_iban)
+            except ValueError as exc:
+                raise ValidationError({"bank_iban": str(exc)}) from None
 
 
 class AccountRole(CompanyOwned):

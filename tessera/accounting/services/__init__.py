@@ -1,5 +1,13 @@
 """Accounting operations. The back office, the API and commands call these."""
 
+from .bank import (
+    ImportResult,
+    bank_line_post,
+    bank_line_proposals,
+    bank_line_reconcile,
+    bank_statement_auto_reconcile,
+    bank_statement_import,
+)
 from .invoices import (
     DraftLine,
     fiscal_position_for,
@@ -18,7 +26,13 @@ __all__ = [
     "KEEP_OPEN",
     "WRITE_OFF",
     "DraftLine",
+    "ImportResult",
     "account_for_role",
+    "bank_line_post",
+    "bank_line_proposals",
+    "bank_line_reconcile",
+    "bank_statement_auto_reconcile",
+    "bank_statement_import",
     "chart_load",
     "company_accounting_setup",
     "fiscal_position_for",

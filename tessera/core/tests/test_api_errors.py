@@ -931,11 +931,13 @@ def test_schema_documents_request_and_response_bodies_of_every_operation(schema)
             assert code == "204" and "content" not in operation["responses"][code], path
         elif code == "204":  # an action that answers with no body, such as …/unreconcile/
             assert "content" not in operation["responses"][code], path
-        else:
-            assert operation["responses"][code]["content"]["application/json"]["schema"], (method, path)
+        else:  # JSON, or a document such as an invoice's PDF
+            content = operation["responses"][code]["content"]
+            assert content.get("application/json", content.get("application/pdf"))["schema"], (method, path)
         is_workflow_action = method == "post" and path.rstrip("/").rsplit("/", 2)[-2] == "{id}"  # such as …/{id}/post/
         if method in ("post", "put", "patch") and not is_workflow_action:
-            assert operation["requestBody"]["content"]["application/json"]["schema"], (method, path)
+            body = operation["requestBody"]["content"]  # JSON, or a file upload (a bank statement)
+            assert body.get("application/json", body.get("multipart/form-data"))["schema"], (method, path)
 
 
 def test_schema_documents_idempotency_key_and_problem_responses(schema):
