@@ -48,6 +48,8 @@ from .services import (
     bank_line_reconcile,
     bank_statement_auto_reconcile,
     bank_statement_import,
+    csv_mapping,
+    fiscal_year_close,
     invoice_cancel,
     invoice_credit_note,
     invoice_line_defaults,
@@ -103,12 +105,22 @@ class PeriodInline(admin.TabularInline):
         return False
 
 
-@admin.register(FiscalYear)
-class FiscalYearAdmin(RecordAdmin):
-    """Fiscal years are created with their periods when the first entry of a year is posted."""
+def _close_year(request: HttpRequest, fiscal_year: FiscalYear) -> FiscalYear:
+    return fiscal_year_close(fiscal_year, by=request.user)
 
-    list_display = ["name", "date_start", "date_end", "closed"]
-    readonly_fields = ["name", "date_start", "date_end", "closed"]
+
+@admin.register(FiscalYear)
+class FiscalYearAdmin(WorkflowAdminMixin, RecordAdmin):
+    """Fiscal years are created with their periods when the first entry of a year is posted; closing
+    one posts its result to equity and closes it to posting."""
+
+    transitions = (
+        Transition("close", _("Close the year"), _close_year, lambda year: year.state == "open",
+                   _("The year is closed: its result is in equity."), "accounting.change_fiscalyear"),
+    )  # fmt: skip
+
+    list_display = ["name", "date_start", "date_end", "state"]
+    readonly_fields = ["name", "date_start", "date_end", "state", "closing_entry"]
     inlines = [PeriodInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -495,7 +507,15 @@ class StatementLineInline(admin.TabularInline):
 
 class StatementImportForm(forms.Form):
     journal = forms.ModelChoiceField(label=_("Bank journal"), queryset=Journal.objects.none())
-    file = forms.FileField(label=_("Statement file (CAMT.053 or CODA)"))
+    file = forms.FileField(label=_("Statement file (CAMT.053 or CODA; or CSV with the columns below)"))
+    date = forms.CharField(label=_("CSV: column of the date"), required=False)
+    amount = forms.CharField(label=_("CSV: column of the amount"), required=False)
+    communication = forms.CharField(label=_("CSV: column of the communication"), required=False)
+    counterpart_name = forms.CharField(label=_("CSV: column of the counterpart's name"), required=False)
+    counterpart_iban = forms.CharField(label=_("CSV: column of the counterpart's IBAN"), required=False)
+    date_format = forms.CharField(label=_("CSV: date format"), required=False, help_text="%d/%m/%Y, %Y-%m-%d…")
+    decimal_separator = forms.ChoiceField(label=_("CSV: decimal separator"), choices=[("", "."), (",", ",")], required=False)
+    delimiter = forms.ChoiceField(label=_("CSV: column separator"), choices=[("", ","), (";", ";")], required=False)
 
 
 @admin.register(BankStatement)
@@ -531,7 +551,10 @@ class BankStatementAdmin(RecordAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = bank_statement_import(form.cleaned_data["journal"], upload.read(), filename=upload.name, by=request.user)
+                mapping = csv_mapping(form.cleaned_data["journal"], form.cleaned_data)
+                result = bank_statement_import(
+                    form.cleaned_data["journal"], upload.read(), filename=upload.name, by=request.user, csv_mapping=mapping
+                )
                 reconciled = sum(bank_statement_auto_reconcile(s, by=request.user) for s in result.statements)
             except BusinessError as exc:
                 form.add_error("file", exc.message)

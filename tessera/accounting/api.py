@@ -1,6 +1,7 @@
 """The general ledger through the REST API: /api/v1/accounting/…."""
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -43,6 +44,8 @@ from .models import (
 )
 from .queries import aged_balance, balance_sheet, general_ledger, partner_ledger, profit_and_loss, trial_balance, vat_return
 from .services import (
+    CSV_COLUMNS,
+    CSV_OPTIONS,
     KEEP_OPEN,
     WRITE_OFF,
     DraftLine,
@@ -52,7 +55,9 @@ from .services import (
     bank_line_reconcile,
     bank_statement_auto_reconcile,
     bank_statement_import,
+    csv_mapping,
     fiscal_position_for,
+    fiscal_year_close,
     invoice_cancel,
     invoice_credit_note,
     invoice_line_defaults,
@@ -119,7 +124,7 @@ class JournalViewSet(RecordViewSet):
 class FiscalYearSerializer(serializers.ModelSerializer):
     class Meta:
         model = FiscalYear
-        fields = ["id", "name", "date_start", "date_end", "closed"]
+        fields = ["id", "name", "date_start", "date_end", "state", "closing_entry"]
         read_only_fields = fields
 
 
@@ -128,6 +133,13 @@ class FiscalYearViewSet(ReadOnlyViewSet):
 
     queryset = FiscalYear.objects.all()
     serializer_class = FiscalYearSerializer
+
+    @extend_schema(request=None, responses=FiscalYearSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])  # the service checks its permission
+    def close(self, request: Request, pk: Any = None) -> Response:
+        """Post the year's result to equity and close the year to posting."""
+        fiscal_year = fiscal_year_close(self.get_object(), by=request.user)
+        return Response(FiscalYearSerializer(FiscalYear.objects.get(pk=fiscal_year.pk)).data)
 
 
 class JournalLineSerializer(serializers.ModelSerializer):
@@ -763,7 +775,16 @@ class BankStatementSerializer(serializers.ModelSerializer):
 
 class StatementImportSerializer(serializers.Serializer):
     journal = ScopedPrimaryKeyRelatedField(queryset=Journal.objects.filter(type="bank"))
-    file = serializers.FileField(help_text=gettext_lazy("A CAMT.053 (XML) or CODA file from the bank."))
+    file = serializers.FileField(help_text=gettext_lazy("A CAMT.053 (XML) or CODA file, or a CSV file with the csv_ fields."))
+    csv_date = serializers.CharField(required=False, help_text=gettext_lazy("CSV: the column of the date."))
+    csv_amount = serializers.CharField(required=False, help_text=gettext_lazy("CSV: the column of the signed amount."))
+    csv_communication = serializers.CharField(required=False)
+    csv_counterpart_name = serializers.CharField(required=False)
+    csv_counterpart_iban = serializers.CharField(required=False)
+    csv_date_format = serializers.CharField(required=False, help_text=gettext_lazy("Such as %d/%m/%Y; %Y-%m-%d by default."))
+    csv_decimal_separator = serializers.ChoiceField(choices=[".", ","], required=False)
+    csv_delimiter = serializers.ChoiceField(choices=[",", ";", "\t"], required=False)
+    csv_opening_balance = serializers.DecimalField(max_digits=20, decimal_places=4, required=False)
 
 
 class StatementImportResultSerializer(serializers.Serializer):
@@ -790,7 +811,14 @@ class BankStatementViewSet(ReadOnlyViewSet):
         upload = data.validated_data["file"]
         if upload.size > MAX_STATEMENT_FILE:
             raise serializers.ValidationError({"file": [_("The file is larger than 10 MB.")]})
-        result = bank_statement_import(data.validated_data["journal"], upload.read(), filename=upload.name, by=request.user)
+        values = data.validated_data
+        mapping = csv_mapping(
+            values["journal"], {name: values.get(f"csv_{name}", "") for name in (*CSV_COLUMNS, *CSV_OPTIONS)},
+            opening_balance=values.get("csv_opening_balance") or Decimal(0),
+        )  # fmt: skip
+        result = bank_statement_import(
+            values["journal"], upload.read(), filename=upload.name, by=request.user, csv_mapping=mapping
+        )
         reconciled = sum(bank_statement_auto_reconcile(statement, by=request.user) for statement in result.statements)
         body = {"statements": [s.pk for s in result.statements], "lines": result.lines, "duplicates": result.duplicates,
                 "reconciled": reconciled}  # fmt: skip

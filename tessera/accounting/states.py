@@ -29,3 +29,11 @@ class PaymentState(models.TextChoices):
 class PaymentDocState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     POSTED = "posted", _("Posted")
+
+
+class FiscalYearState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+FISCAL_YEAR_TRANSITIONS = {FiscalYearState.OPEN: frozenset({FiscalYearState.CLOSED})}

@@ -4,13 +4,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from tessera.core.models import Company
 
 from .ledger import GENESIS, entry_digest
-from .models import AccountBalance, JournalEntry, JournalLine, LedgerChain
+from .models import AccountBalance, JournalEntry, JournalLine, LedgerChain, Matching
 from .states import EntryState
 
 
@@ -27,11 +27,13 @@ class LedgerReport:
 
 def verify_ledger(company: Company) -> LedgerReport:
     """Recompute the hash chain of the company's posted entries and check the ledger's invariants:
-    every entry balanced, the trial balance sums to zero, the kept balances equal the lines."""
+    every entry balanced, the trial balance sums to zero, the kept balances equal the lines, and each
+    reconcilable account (receivables, payables) equals the sum of its open items."""
     report = LedgerReport(company)
     _check_chain(company, report)
     _check_totals(company, report)
     _check_balances(company, report)
+    _check_open_items(company, report)
     return report
 
 
@@ -95,3 +97,18 @@ def _check_balances(company: Company, report: LedgerReport) -> None:
     if from_lines != kept:
         wrong = sorted(set(from_lines.items()) ^ set(kept.items()))[:3]
         report.problems.append(_("Kept account balances differ from the posted lines, for example %(rows)s.") % {"rows": wrong})
+
+
+def _check_open_items(company: Company, report: LedgerReport) -> None:
+    """Matchings pair a debit and a credit of one account and never match more than a line holds,
+    so the open items of each receivable or payable account add up to its balance."""
+    crossed = Matching.objects.filter(company=company).exclude(debit_line__account=F("credit_line__account"))
+    if crossed.exists():
+        report.problems.append(_("Some matchings pair lines of two different accounts."))
+    for side, amount in (("debit_line", "debit"), ("credit_line", "credit")):
+        matched = Matching.objects.filter(**{side: OuterRef("pk")}).values(side).annotate(total=Sum("amount")).values("total")
+        over = JournalLine.objects.filter(company=company).annotate(matched=Subquery(matched)).filter(matched__gt=F(amount))
+        for line in over[:3]:
+            message = _("Line %(line)s of entry %(entry)s is matched for more than its amount: %(why)s")
+            why = _("its account's open items no longer add up to its balance.")
+            report.problems.append(message % {"line": line.pk, "entry": line.entry, "why": why})

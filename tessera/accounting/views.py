@@ -15,18 +15,32 @@ from django.template.defaultfilters import floatformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tessera.core.exports import table_response
-from tessera.core.models import Company
+from tessera.core.models import Company, Partner
 from tessera.core.scoping import request_company
 
-from .queries import AGE_BUCKETS, aged_balance, balance_sheet, profit_and_loss, trial_balance, vat_return
+from .models import Account
+from .queries import (
+    AGE_BUCKETS,
+    aged_balance,
+    balance_sheet,
+    general_ledger,
+    partner_ledger,
+    profit_and_loss,
+    trial_balance,
+    vat_return,
+)
 
 DateRange = tuple[datetime.date, datetime.date]
 
 
 class DatesForm(forms.Form):
+    def bind(self, company: Company | None) -> None:
+        """Limit choices to the company's records (forms that have some)."""
+
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -39,12 +53,30 @@ class DatesForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
+    def bind(self, company: Company | None) -> None:
+        """No choices to limit."""
+
     as_of = forms.DateField(label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def dates(self, company: Company | None) -> DateRange:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         day = data.get("as_of") or timezone.localdate()
         return day, day
+
+
+class LedgerForm(DatesForm):
+    account = forms.ModelChoiceField(label=_("Account"), queryset=Account.objects.none(), required=False)
+
+    def bind(self, company: Company | None) -> None:
+        self.fields["account"].queryset = Account.objects.filter(company=company).order_by("code")
+
+
+class PartnerLedgerForm(DatesForm):
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
+    payable = forms.BooleanField(label=_("Payables"), required=False)
+
+    def bind(self, company: Company | None) -> None:
+        self.fields["partner"].queryset = Partner.objects.filter(company=company, parent=None).order_by("name")
 
 
 @dataclass(frozen=True)
@@ -59,7 +91,8 @@ class Report:
     slug: str
     title: Any
     form: type[forms.Form]
-    build: Callable[[Company, DateRange], Table]
+    build: Callable[..., Table]
+    needs_form: bool = False  # build takes the form as a third argument (account, partner…)
 
 
 def _items(**filters: Any) -> str:
@@ -123,6 +156,32 @@ def _vat_return(company: Company, dates: DateRange) -> Table:
     return Table([_("Grid"), _("Description"), _("Amount")], rows)
 
 
+def _ledger_table(opening: Decimal, lines: Sequence[Any]) -> Table:
+    rows: list[tuple[list[Any], str | None]] = [(["", _("Opening balance"), "", "", "", opening], None)]
+    for line in lines:
+        link = reverse("admin:accounting_journalentry_change", args=[line.entry_id])
+        rows.append(
+            ([line.entry.number, line.label or (line.partner or ""), line.date, line.debit, line.credit, line.running], link)
+        )
+    return Table([_("Entry"), _("Label"), _("Date"), _("Debit"), _("Credit"), _("Balance")], rows)
+
+
+def _general_ledger(company: Company, dates: DateRange, form: LedgerForm) -> Table:
+    account = form.cleaned_data.get("account") if form.is_bound and form.is_valid() else None
+    if account is None:
+        return Table([_("Choose an account")], [])
+    page = general_ledger(account, *dates, limit=1000)
+    return _ledger_table(page.opening, page.lines)
+
+
+def _partner_ledger(company: Company, dates: DateRange, form: PartnerLedgerForm) -> Table:
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if not data.get("partner"):
+        return Table([_("Choose a partner")], [])
+    page = partner_ledger(company, data["partner"], *dates, payable=data.get("payable", False))
+    return _ledger_table(page.opening, page.lines)
+
+
 REPORTS = {
     report.slug: report
     for report in (
@@ -132,6 +191,8 @@ REPORTS = {
         Report("aged-receivables", _("Aged receivables"), AsOfForm, _aged(payable=False)),
         Report("aged-payables", _("Aged payables"), AsOfForm, _aged(payable=True)),
         Report("vat-return", _("VAT return"), DatesForm, _vat_return),
+        Report("general-ledger", _("General ledger"), LedgerForm, _general_ledger, needs_form=True),
+        Report("partner-ledger", _("Partner ledger"), PartnerLedgerForm, _partner_ledger, needs_form=True),
     )
 }
 
@@ -140,6 +201,8 @@ def _shown(cell: Any) -> tuple[str, bool]:
     """A cell as the page shows it, and whether it is an amount (aligned right)."""
     if isinstance(cell, Decimal):
         return floatformat(cell, "2g"), True
+    if isinstance(cell, datetime.date):
+        return date_format(cell, "SHORT_DATE_FORMAT"), False
     return str(cell), False
 
 
@@ -149,8 +212,12 @@ def report_view(request: HttpRequest, slug: str, *, site: AdminSite) -> HttpResp
     report = REPORTS[slug]
     company = request_company(request)
     form = report.form(request.GET or None)
+    form.bind(company)
     dates = form.dates(company)
-    table = report.build(company, dates) if company else Table([], [])
+    if company is None:
+        table = Table([], [])
+    else:
+        table = report.build(company, dates, form) if report.needs_form else report.build(company, dates)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         rows = [cells for cells, _link in table.rows] + ([table.totals] if table.totals else [])

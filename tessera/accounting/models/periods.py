@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tessera.core.models import CompanyOwned, ScopedUnique
 
+from ..states import FiscalYearState
+
 
 class FiscalYear(CompanyOwned):
     """A fiscal year and its periods; created when the first entry of a year is posted."""
@@ -10,7 +12,13 @@ class FiscalYear(CompanyOwned):
     name = models.CharField(_("name"), max_length=20)
     date_start = models.DateField(_("first day"))
     date_end = models.DateField(_("last day"))
-    closed = models.BooleanField(_("closed"), default=False)
+    state = models.CharField(
+        _("state"), max_length=10, choices=FiscalYearState.choices, default=FiscalYearState.OPEN, editable=False
+    )
+    closing_entry = models.OneToOneField(
+        "accounting.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="closed_year", editable=False,
+        verbose_name=_("closing entry"),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-date_start"]
@@ -24,6 +32,10 @@ class FiscalYear(CompanyOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def closed(self) -> bool:
+        return self.state == FiscalYearState.CLOSED
 
 
 class Period(CompanyOwned):

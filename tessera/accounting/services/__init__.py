@@ -1,13 +1,17 @@
 """Accounting operations. The back office, the API and commands call these."""
 
 from .bank import (
+    CSV_COLUMNS,
+    CSV_OPTIONS,
     ImportResult,
     bank_line_post,
     bank_line_proposals,
     bank_line_reconcile,
     bank_statement_auto_reconcile,
     bank_statement_import,
+    csv_mapping,
 )
+from .closing import fiscal_year_close
 from .invoices import (
     DraftLine,
     fiscal_position_for,
@@ -23,6 +27,8 @@ from .reconciliation import KEEP_OPEN, WRITE_OFF, open_lines, payment_post, paym
 from .setup import account_for_role, chart_load, company_accounting_setup, journal_save
 
 __all__ = [
+    "CSV_COLUMNS",
+    "CSV_OPTIONS",
     "KEEP_OPEN",
     "WRITE_OFF",
     "DraftLine",
@@ -35,7 +41,9 @@ __all__ = [
     "bank_statement_import",
     "chart_load",
     "company_accounting_setup",
+    "csv_mapping",
     "fiscal_position_for",
+    "fiscal_year_close",
     "invoice_cancel",
     "invoice_credit_note",
     "invoice_line_defaults",

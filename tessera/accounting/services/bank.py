@@ -202,3 +202,21 @@ def _open_line(line: BankStatementLine) -> BankStatementLine:
     if line.state != StatementLineState.OPEN:
         raise BusinessError(_("This transaction is already reconciled."), code="already_reconciled")
     return line
+
+
+CSV_COLUMNS = ("date", "amount", "communication", "counterpart_name", "counterpart_iban")
+CSV_OPTIONS = ("date_format", "decimal_separator", "delimiter")
+
+
+def csv_mapping(journal: Journal, values: dict, *, opening_balance: Decimal = Decimal(0)) -> CsvMapping | None:
+    """The column mapping of a CSV statement from what the user typed (None: the file is not CSV).
+    `values` has the keys of CSV_COLUMNS and CSV_OPTIONS; empty ones are left out."""
+    given = {name: values[name] for name in (*CSV_COLUMNS, *CSV_OPTIONS) if values.get(name)}
+    if not given:
+        return None
+    missing = [name for name in ("date", "amount") if not given.get(name)]
+    if missing:
+        raise InvalidInput(_("Name the columns of the date and of the amount."), field=f"csv_{missing[0]}")
+    return CsvMapping(
+        **given, account_iban=journal.bank_iban, currency=journal.company.currency.code, opening_balance=opening_balance
+    )

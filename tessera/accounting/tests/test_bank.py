@@ -205,3 +205,23 @@ def test_the_back_office_import_and_reconcile_pages(client, accountant, company,
     bad = client.post("/admin/accounting/bankstatement/import/", {"journal": bank.pk, "file": garbage})
     assert bad.status_code == 200 and "file" in bad.context["form"].errors
     assert datetime.date(2026, 4, 2) == line.date
+
+
+def test_a_csv_statement_through_the_api(api, company, bank, accountant):
+    content = b"Datum;Bedrag;Mededeling\n02/04/2026;150,00;Order 9\n03/04/2026;-20,00;Fees\n"
+    upload = SimpleUploadedFile("export.csv", content, "text/csv")
+    columns = {"csv_date": "Datum", "csv_amount": "Bedrag", "csv_communication": "Mededeling", "csv_date_format": "%d/%m/%Y"}
+    body = {"journal": bank.pk, "file": upload, **columns, "csv_decimal_separator": ",", "csv_delimiter": ";",
+            "csv_opening_balance": "500.00"}  # fmt: skip
+    response = api.post("/api/v1/accounting/bank-statements/import/", body, format="multipart")
+    assert response.status_code == 201, response.content
+    statement = BankStatement.objects.get()
+    assert (statement.opening_balance, statement.closing_balance, statement.source_format) == (D("500.00"), D("630.00"), "csv")
+    assert [(line.date, line.amount, line.communication) for line in statement.lines.order_by("position")] == [
+        (datetime.date(2026, 4, 2), D("150.00"), "Order 9"),
+        (datetime.date(2026, 4, 3), D("-20.00"), "Fees"),
+    ]
+    missing = api.post("/api/v1/accounting/bank-statements/import/",
+                       {"journal": bank.pk, "file": SimpleUploadedFile("x.csv", content), "csv_communication": "Mededeling"},
+                       format="multipart")  # fmt: skip
+    assert missing.status_code == 400 and list(missing.json()["errors"]) == ["csv_date"]

@@ -131,7 +131,7 @@ def test_nothing_is_posted_on_or_before_the_lock_date(book, company, day):
 
 def test_nothing_is_posted_in_a_closed_year(book, company, day):
     book.entry(day, *SALE)
-    FiscalYear.objects.filter(company=company).update(closed=True)
+    FiscalYear.objects.filter(company=company).update(state="closed")
     with pytest.raises(BusinessError, match="Fiscal year 2026 is closed"):
         book.entry(day, *SALE)
 

@@ -181,3 +181,15 @@ def test_partner_ledger_and_statements(company, customer, accountant, bank):
     assert sheet.total("liabilities") == D("210.00")
     assert sheet.total("equity") == D("1000.00")
     assert sheet.total("assets") == sheet.total("liabilities") + sheet.total("equity")
+
+
+def test_verify_ledger_finds_matchings_that_break_the_open_items(company, customer, accountant, bank):
+    document = posted(company, customer, accountant)
+    payment_register([document], amount=D("500.00"), on=DAY, journal=bank, by=accountant)
+    assert verify_ledger(company).sound
+    Matching.objects.update(amount=D("9999.00"))  # more than either line holds
+    problems = verify_ledger(company).problems
+    assert len(problems) == 2 and all("matched for more than its amount" in problem for problem in problems)
+    sales_line = document.entry.lines.get(account=account_for_role(company, "sales"))
+    Matching.objects.update(amount=D("500.00"), debit_line=sales_line)
+    assert verify_ledger(company).problems[0] == "Some matchings pair lines of two different accounts."

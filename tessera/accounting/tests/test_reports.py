@@ -136,3 +136,16 @@ def test_every_report_page_renders_and_exports(client, accountant, history, slug
     url = f"/admin/accounting/journalline/reports/{slug}/"
     assert client.get(url).status_code == 200
     assert client.get(url, {"export": "csv"})["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_the_general_ledger_page_shows_the_running_balance(client, accountant, history, company):
+    client.force_login(accountant)
+    bank = account_for_role(company, "bank")
+    page = client.get("/admin/accounting/journalline/reports/general-ledger/",
+                      {"account": bank.pk, "date_from": "2026-01-01", "date_to": "2026-12-31"})  # fmt: skip
+    rows = [[text for text, _amount in cells] for cells, _link in page.context["rows"]]
+    assert rows == [
+        ["", "Opening balance", "", "", "", "9,700.00"],
+        ["MISC/2026/00001", "", "02/01/2026", "1,210.00", "0.00", "10,910.00"],
+        ["MISC/2026/00003", "", "03/25/2026", "0.00", "50.00", "10,860.00"],
+    ]
