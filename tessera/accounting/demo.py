@@ -35,7 +35,6 @@ from .models import (
 from .queries import movements
 from .services import (
     DraftLine,
-    account_for_role,
     bank_line_post,
     bank_statement_auto_reconcile,
     bank_statement_import,
@@ -70,6 +69,7 @@ OPEN_PAYABLES = ("46300.00", "38150.00", "26990.00", "16560.00")  # 128,000.00
 SEED = 2025
 COMPANY_IBAN = "BE62001456781261"  # the demo company's current account at BNP Paribas Fortis (GEBABEBB)
 BANK_CHARGES = "657200"  # Frais bancaires / Bankkosten
+BANK = "BNP Paribas Fortis"
 CUSTOMER_INVOICES = 120
 VENDOR_BILLS = 60
 FULL_CREDIT_NOTES, PARTIAL_CREDIT_NOTES = 2, 2
@@ -90,9 +90,9 @@ PRODUCT_ACCOUNTS = (
     ("Components / Castors", "S21", "700000", "P21-G", "604000"),
     ("Components", "", "", "P21-G", "604000"),
 )
-# The demo catalogue sold on the invoices. Not the trolleys (TR-): core's demo test deletes them
-# to check that a second load completes a partial one, which invoice lines would forbid.
-SOLD = ("SH-", "WB-", "CB-", "CA-", "SV-")
+# The finished goods and services sold on the invoices. Not the trolleys (TR-): core's demo test
+# deletes them to check that a second load completes a partial one, which invoice lines forbid.
+SOLD = ("SH-", "WB-", "CB-", "SV-")
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,7 @@ def load_accounting_demo(company: Company, by: User, *, today: datetime.date | N
         if not bank.bank_iban:
             bank.bank_iban = COMPANY_IBAN
             journal_save(bank, by=by)
+        # The year (with the products' default taxes) is loaded once: any invoice or statement means it is there.
         if not Invoice.objects.filter(company=company).exists() and not BankStatement.objects.filter(company=company).exists():
             _Year(company, by, bank, opening_day, today).load()
 
@@ -214,6 +215,9 @@ class _Year:
         self.units = {uom.name: uom for uom in Uom.objects.all()}
         self.journals = {journal.code: journal for journal in Journal.objects.filter(company=company)}
         self.defaults: dict[tuple, tuple[Account, list[Tax]]] = {}
+        self.products: list[Product] = []
+        self.unpaid: set[int] = set()  # customer invoices left unpaid on purpose
+        self.partial: set[int] = set()  # and partly paid
 
     def load(self) -> None:
         self.products = self._product_taxes()
@@ -227,7 +231,7 @@ class _Year:
                 self._pay(due)
             elif due.day <= self.end:
                 later.append(due)
-        self._statement(later, invoices)
+        self._statement(later)
 
     # --- products ---
 
@@ -240,21 +244,31 @@ class _Year:
             if product.pk in done or rule is None:
                 continue
             _category, sale, income, purchase, expense = rule
+            taxes = {
+                "sale_taxes": [self.taxes[sale]] if sale else [],
+                "purchase_taxes": [self.taxes[purchase]] if purchase else [],
+            }
             record_save(
                 ProductTaxes(company=self.company, product=product, income_account=self.accounts.get(income),
                              expense_account=self.accounts.get(expense)),
-                by=self.by,
-                m2m={"sale_taxes": [self.taxes[sale]] if sale else [], "purchase_taxes": [self.taxes[purchase]] if purchase else []},
+                by=self.by, m2m=taxes,
             )  # fmt: skip
         return products
 
     # --- documents ---
 
     def _days(self, count: int) -> list[datetime.date]:
-        """`count` working days spread over the year, in order."""
-        days = [self.start + datetime.timedelta(days=n) for n in range((self.end - self.start).days + 1)]
-        working = [day for day in days if day.weekday() < 5]
-        return sorted(self.rng.choice(working) for _ in range(count))
+        """`count` working days, as many in each month of the year, in order."""
+        months: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+        for n in range((self.end - self.start).days + 1):
+            day = self.start + datetime.timedelta(days=n)
+            if day.weekday() < 5:
+                months[day.year, day.month].append(day)
+        days = []
+        for n, month in enumerate(sorted(months)):
+            share = count * (n + 1) // len(months) - count * n // len(months)
+            days += sorted(self.rng.choice(months[month]) for _ in range(share))
+        return days
 
     def _document(self, kind: str, partner: Partner, day: datetime.date, ref: str = "") -> Invoice:
         sale = kind == InvoiceKind.CUSTOMER_INVOICE
@@ -266,14 +280,14 @@ class _Year:
         invoice.fiscal_position = fiscal_position_for(self.company, partner)
         return invoice
 
-    def _line(self, invoice: Invoice, product: Product, quantity: int, price: Decimal, discount: int = 0) -> DraftLine:
+    def _line(self, invoice: Invoice, product: Product, quantity: int, price: Decimal) -> DraftLine:
         key = (product.pk, invoice.fiscal_position_id, invoice.is_sale)
         if key not in self.defaults:
             self.defaults[key] = invoice_line_defaults(invoice, product)
         account, taxes = self.defaults[key]
         line = InvoiceLine(
             product=product, description=product.name, account=account, quantity=Decimal(quantity), uom=product.uom,
-            price_unit=price, discount=Decimal(discount),
+            price_unit=price,
         )  # fmt: skip
         return DraftLine(line, list(taxes))
 
@@ -283,8 +297,7 @@ class _Year:
                          .select_related("customer_payment_term").order_by("ref"))  # fmt: skip
         weights = [rng.choice((1, 1, 2, 3, 5)) for _ in customers]
         sold = [product for product in self.products if product.can_be_sold and product.sku.startswith(SOLD)]
-        goods = [product for product in sold if not product.sku.startswith(("SV-", "CA-"))]
-        pools = (goods, [p for p in sold if p.sku.startswith("CA-")], [p for p in sold if p.sku.startswith("SV-")])
+        pools = ([p for p in sold if not p.sku.startswith("SV-")], [p for p in sold if p.sku.startswith("SV-")])
         documents = []
         for day in self._days(CUSTOMER_INVOICES):
             partner = rng.choices(customers, weights)[0]
@@ -292,12 +305,10 @@ class _Year:
             invoice = self._document(InvoiceKind.CUSTOMER_INVOICE, partner, day, ref)
             chosen: list[Product] = []
             for _ in range(rng.randint(2, 6)):
-                pool = rng.choices(pools, (75, 10, 15))[0]
-                product = rng.choice(pool)
+                product = rng.choice(rng.choices(pools, (85, 15))[0])
                 if product not in chosen:
                     chosen.append(product)
-            discount = rng.choice((0, 0, 0, 0, 0, 5, 10))
-            lines = [self._line(invoice, product, _sale_quantity(rng, product), product.sale_price, discount) for product in chosen]
+            lines = [self._line(invoice, product, _sale_quantity(rng, product), product.sale_price) for product in chosen]
             documents.append((invoice, lines))
         return documents
 
@@ -332,22 +343,23 @@ class _Year:
         return DraftLine(line, map_taxes([self.taxes["P21-S"]], bill.fiscal_position))
 
     def _post_in_date_order(self, invoices: list, bills: list) -> dict[int, Invoice]:
-        """Post the invoices, bills and credit notes by date; returns the credit notes by invoice."""
+        """Post the invoices, bills and credit notes by date (replacing the drafts in the lists by
+        the posted documents); returns the credit notes by the pk of the invoice they credit."""
         rng = self.rng
-        single = [i for i, (invoice, _lines) in enumerate(invoices) if invoice.payment_term.lines.count() == 1]
-        chosen = sorted(rng.sample(single[: len(single) * 3 // 4], FULL_CREDIT_NOTES + PARTIAL_CREDIT_NOTES))
-        credits = {index: (invoices[index][0].date + datetime.timedelta(days=rng.randint(5, 20)), n < FULL_CREDIT_NOTES)
-                   for n, index in enumerate(rng.sample(chosen, len(chosen)))}  # fmt: skip
-        timeline = [(invoice.date, 0, n, invoice, lines) for n, (invoice, lines) in enumerate(invoices)]
-        timeline += [(bill.date, 1, n, bill, lines) for n, (bill, lines) in enumerate(bills)]
-        timeline += [(day, 2, index, None, full) for index, (day, full) in credits.items()]
+        single = [n for n, (invoice, _lines) in enumerate(invoices) if invoice.payment_term.lines.count() == 1]
+        chosen = rng.sample(single[: len(single) * 3 // 4], FULL_CREDIT_NOTES + PARTIAL_CREDIT_NOTES)
+        full = set(chosen[:FULL_CREDIT_NOTES])
+        events = [(invoice.date, 0, n) for n, (invoice, _lines) in enumerate(invoices)]
+        events += [(bill.date, 1, n) for n, (bill, _lines) in enumerate(bills)]
+        events += [(invoices[n][0].date + datetime.timedelta(days=rng.randint(5, 20)), 2, n) for n in chosen]
         credited: dict[int, Invoice] = {}
-        for _day, kind, n, document, lines in sorted(timeline, key=lambda event: event[:3]):
-            if kind < 2:
-                posted = invoice_post(invoice_save(document, lines, by=self.by), by=self.by)
-                (invoices if kind == 0 else bills)[n] = (posted, lines)
-            else:
-                credited[invoices[n][0].pk] = self._credit(invoices[n][0], _day, full=lines)
+        for day, kind, n in sorted(events):
+            if kind == 2:
+                credited[invoices[n][0].pk] = self._credit(invoices[n][0], day, full=n in full)
+                continue
+            documents = invoices if kind == 0 else bills
+            draft, lines = documents[n]
+            documents[n] = (invoice_post(invoice_save(draft, lines, by=self.by), by=self.by), lines)
         return credited
 
     def _credit(self, invoice: Invoice, day: datetime.date, *, full: bool) -> Invoice:
@@ -376,7 +388,18 @@ class _Year:
 
     def _working(self, day: datetime.date) -> datetime.date:
         """The bank books on working days: a payment made on a weekend is booked the Monday after."""
-        return day + datetime.timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+        return day + datetime.timedelta(days=7 - day.weekday() if day.weekday() >= 5 else 0)
+
+    def _paid_on(self, due: datetime.date) -> datetime.date:
+        """Customers pay 0 to 20 days late; those who can pay within the statement's month do, so
+        that the statement shows a month's usual payments."""
+        low, high = 0, 20
+        if self.statement_start - datetime.timedelta(days=20) <= due <= self.end:
+            low = max(0, (self.statement_start - due).days)
+            high = max(low, min(20, (self.end - due).days))
+        day = due + datetime.timedelta(days=self.rng.randint(low, high))
+        working = self._working(day)
+        return working if working <= self.end or day > self.end else day - datetime.timedelta(days=day.weekday() - 4)
 
     def _instalments(self, documents: list[Invoice]) -> dict[int, list[tuple[datetime.date, Decimal]]]:
         lines = JournalLine.objects.filter(entry__in=[d.entry_id for d in documents], account__reconcile=True)
@@ -392,25 +415,24 @@ class _Year:
         documents = [invoice for invoice, _lines in invoices]
         instalments = self._instalments(documents)
         simple = [i for i in documents if len(instalments[i.pk]) == 1 and i.pk not in credited]
-        self.unpaid = set()
         for first, last, count in UNPAID:
             overdue = [i for i in simple if first <= (self.end - i.due_date).days <= last and i.pk not in self.unpaid]
             self.unpaid |= {i.pk for i in rng.sample(overdue, min(count, len(overdue)))}
         late_enough = self.statement_start - datetime.timedelta(days=25)
         partial = [i for i in simple if i.due_date <= late_enough and i.pk not in self.unpaid]
-        self.partial = {i.pk for i in rng.sample(partial, PARTIAL_PAYMENTS)}
+        self.partial = {i.pk for i in rng.sample(partial, min(PARTIAL_PAYMENTS, len(partial)))}
         dues = []
         for invoice in documents:
             if invoice.pk in self.unpaid or invoice.amount_residual == 0:
                 continue
             if invoice.pk in self.partial:
                 share = Decimal(rng.randint(30, 70)) / 100
-                day = self._working(invoice.due_date + datetime.timedelta(days=rng.randint(0, 20)))
+                day = self._paid_on(invoice.due_date)
                 dues.append(_Due(day, invoice.partner, (invoice.amount_residual * share).quantize(Decimal(1)), invoice))
                 continue
             schedule = instalments[invoice.pk] if invoice.pk not in credited else [(invoice.due_date, invoice.amount_residual)]
             for number, (due, amount) in enumerate(schedule, 1):
-                day = self._working(due + datetime.timedelta(days=rng.randint(0, 20)))
+                day = self._paid_on(due)
                 dues.append(_Due(day, invoice.partner, amount, invoice, settles=number == len(schedule)))
         return dues
 
@@ -436,35 +458,46 @@ class _Year:
 
     # --- the bank statement of the last month ---
 
-    def _statement(self, dues: list[_Due], invoices: list) -> None:
-        """The month's statement: the payments of the month (those it has no room for stay unpaid),
-        bank fees, and two transactions for a person to reconcile. Its opening balance is the bank
-        account's balance in the books the day before."""
+    def _statement(self, dues: list[_Due]) -> None:
+        """The month's statement: customer payments (by structured communication, or by IBAN and
+        amount), a supplier payment, bank fees, and two payments for a person to reconcile: one less
+        a discount, one a deposit. The month's other payments are not made. The statement opens
+        with the bank account's balance in the books the day before."""
         rng = self.rng
         ibans = dict(PartnerBankAccount.objects.filter(company=self.company).values_list("partner_id", "iban"))
-        received = [due for due in dues if due.settles and due.invoice.is_sale]
-        by_iban = set(rng.sample([due for due in received if self._only_one(due)], STATEMENT_BY_IBAN))
-        by_reference = [due for due in received if due not in by_iban][:STATEMENT_BY_REFERENCE]
+        received = [due for due in dues if due.invoice is not None and due.invoice.is_sale]
+        settling = [due for due in received if due.settles]
+        known = [due for due in settling if self._only_one(due)]
+        by_iban = rng.sample(known, min(STATEMENT_BY_IBAN, len(known)))
+        rest = [due for due in settling if due not in by_iban]
+        short = rest.pop(rng.randrange(len(rest))) if rest else None
         transactions = [
             _Transaction(due.day, due.amount, due.partner.name, ibans.get(due.partner.pk, ""),
                          "" if due in by_iban else _digits(due.invoice.payment_reference))
-            for due in sorted(by_iban | set(by_reference), key=lambda due: (due.day, due.invoice.pk))
+            for due in sorted(by_iban + rest[:STATEMENT_BY_REFERENCE], key=lambda due: (due.day, due.invoice.pk))
         ]  # fmt: skip
         paid = next((due for due in dues if due.settles and not due.invoice.is_sale), None)
         if paid is not None:
             transactions.append(_Transaction(paid.day, -paid.amount, paid.partner.name, ibans.get(paid.partner.pk, ""),
                                              text=paid.invoice.ref))  # fmt: skip
-        transactions += self._to_reconcile_by_hand(received, [due.invoice for due in by_iban | set(by_reference)], ibans)
-        first_day = self._working(self.statement_start)
+        if short is not None:
+            amount = short.amount - (short.amount * Decimal("0.02")).quantize(CENT)
+            transactions.append(_Transaction(short.day, amount, short.partner.name, ibans.get(short.partner.pk, ""),
+                                             _digits(short.invoice.payment_reference), "2% discount deducted"))  # fmt: skip
+        deposit = next((due for due in received if not due.settles), None)
+        if deposit is not None:
+            transactions.append(_Transaction(deposit.day, deposit.amount, deposit.partner.name,
+                                             ibans.get(deposit.partner.pk, ""), _digits(deposit.invoice.payment_reference),
+                                             "Deposit 30%"))  # fmt: skip
+        month = f"{self.end:%B %Y}"
         transactions += [
-            _Transaction(first_day, Decimal("-12.50"), "BNP Paribas Fortis", text="Account management fee", fee=True),
-            _Transaction(self.end, Decimal("-8.85"), "BNP Paribas Fortis", text="SEPA transfer and card fees", fee=True),
+            _Transaction(self._working(self.statement_start), Decimal("-12.50"), BANK, text=f"Account fee {month}", fee=True),
+            _Transaction(self.end, Decimal("-8.85"), BANK, text=f"Transfer and card fees {month}", fee=True),
         ]
-        transactions.sort(key=lambda t: t.day)
+        transactions.sort(key=lambda transaction: transaction.day)
         bank_account = self.bank.default_account
-        debit, credit = movements(self.company, None, self.statement_start - datetime.timedelta(days=1)).get(
-            bank_account.pk, (ZERO, ZERO)
-        )
+        before = movements(self.company, None, self.statement_start - datetime.timedelta(days=1))
+        debit, credit = before.get(bank_account.pk, (ZERO, ZERO))
         identifier = f"{self.end.year}/{self.end.month:03d}"
         content = _camt(identifier, COMPANY_IBAN, debit - credit, self.statement_start, self.end, transactions)
         result = bank_statement_import(self.bank, content, filename=f"statement-{self.end:%Y-%m}.xml", by=self.by)
@@ -475,35 +508,12 @@ class _Year:
             bank_line_post(line, self.accounts[BANK_CHARGES], by=self.by)
 
     def _only_one(self, due: _Due) -> bool:
-        """Whether the customer has only this open invoice of this amount: the statement line then
-        finds it by the customer's IBAN and the amount alone."""
+        """Whether the customer has no other open invoice of this amount: a transfer from its IBAN
+        without communication then finds the invoice by the amount alone."""
         return not Invoice.objects.filter(
             company=self.company, partner=due.partner, kind=InvoiceKind.CUSTOMER_INVOICE, state="posted",
             amount_residual=due.amount,
         ).exclude(pk=due.invoice.pk).exclude(payment_state__in=("paid", "reversed")).exists()  # fmt: skip
-
-    def _to_reconcile_by_hand(self, received: list[_Due], used: list[Invoice], ibans: dict) -> list[_Transaction]:
-        """A customer who deducts a discount, and one who pays two invoices with one transfer."""
-        left = [due for due in received if due.invoice not in used]
-        transactions = []
-        if left:
-            due = left.pop(0)
-            short = due.amount - (due.amount * Decimal("0.02")).quantize(CENT)
-            transactions.append(_Transaction(due.day, short, due.partner.name, ibans.get(due.partner.pk, ""),
-                                             _digits(due.invoice.payment_reference), "2% discount deducted"))  # fmt: skip
-        open_ones = defaultdict(list)
-        for due in left:
-            open_ones[due.partner].append(due)
-        pair = next((dues for dues in open_ones.values() if len(dues) >= 2), None)
-        if pair is not None:
-            pair = pair[:2]
-            numbers = " + ".join(due.invoice.number for due in pair)
-            transactions.append(_Transaction(pair[1].day, pair[0].amount + pair[1].amount, pair[0].partner.name,
-                                             ibans.get(pair[0].partner.pk, ""), text=f"Invoices {numbers}"))  # fmt: skip
-        else:
-            transactions.append(_Transaction(left[0].day if left else self.end, Decimal("350.00"), "Jan Peeters",
-                                             "BE71096123456769", text="Deposit returned, trade fair stand"))  # fmt: skip
-        return transactions
 
 
 def _supplies(supplier: Partner) -> tuple:
@@ -515,8 +525,6 @@ def _sale_quantity(rng: Random, product: Product) -> int:
         return rng.randint(2, 24)
     if product.uom.name == "Day":
         return rng.randint(1, 3)
-    if product.sku.startswith("CA-"):
-        return 4 * rng.randint(1, 12)
     if product.sale_price < 100:
         return rng.randint(2, 20)
     return rng.randint(1, 10) if product.sale_price < 400 else rng.randint(1, 4)
@@ -561,24 +569,24 @@ def _camt(
         _text(ET.SubElement(ET.SubElement(balance, "Tp"), "CdOrPrtry"), "Cd", code)
         _amount(balance, amount)
         _text(ET.SubElement(balance, "Dt"), "Dt", day.isoformat())
-    for number, transaction in enumerate(transactions, 1):
+    for number, item in enumerate(transactions, 1):
         entry = ET.SubElement(stmt, "Ntry")
-        _amount(entry, transaction.amount)
+        _amount(entry, item.amount)
         _text(ET.SubElement(entry, "Sts"), "Cd", "BOOK")
-        _text(ET.SubElement(entry, "BookgDt"), "Dt", transaction.day.isoformat())
-        _text(ET.SubElement(entry, "ValDt"), "Dt", transaction.day.isoformat())
+        _text(ET.SubElement(entry, "BookgDt"), "Dt", item.day.isoformat())
+        _text(ET.SubElement(entry, "ValDt"), "Dt", item.day.isoformat())
         _text(entry, "AcctSvcrRef", f"{last:%Y%m}{number:04d}")
         details = ET.SubElement(ET.SubElement(entry, "NtryDtls"), "TxDtls")
-        incoming = transaction.amount > 0
+        incoming = item.amount > 0
         parties = ET.SubElement(details, "RltdPties")
-        _text(ET.SubElement(parties, "Dbtr" if incoming else "Cdtr"), "Nm", transaction.name)
-        if transaction.iban:
-            _text(ET.SubElement(ET.SubElement(parties, "DbtrAcct" if incoming else "CdtrAcct"), "Id"), "IBAN", transaction.iban)
+        _text(ET.SubElement(parties, "Dbtr" if incoming else "Cdtr"), "Nm", item.name)
+        if item.iban:
+            _text(ET.SubElement(ET.SubElement(parties, "DbtrAcct" if incoming else "CdtrAcct"), "Id"), "IBAN", item.iban)
         remittance = ET.SubElement(details, "RmtInf")
-        if transaction.text:
-            _text(remittance, "Ustrd", transaction.text)
-        if transaction.reference:
-            _text(ET.SubElement(ET.SubElement(remittance, "Strd"), "CdtrRefInf"), "Ref", transaction.reference)
+        if item.text:
+            _text(remittance, "Ustrd", item.text)
+        if item.reference:
+            _text(ET.SubElement(ET.SubElement(remittance, "Strd"), "CdtrRefInf"), "Ref", item.reference)
     return ET.tostring(document, encoding="utf-8", xml_declaration=True)
 
 
