@@ -316,7 +316,7 @@ class _Year:
         rng = self.rng
         suppliers = list(Partner.objects.filter(company=self.company, parent=None, is_supplier=True)
                          .select_related("supplier_payment_term").order_by("ref"))  # fmt: skip
-        supplies = {supplier.pk: _supplies(supplier) for supplier in suppliers}
+        supplies = {s.pk: next((supply for trade, supply in SUPPLIES.items() if trade in s.name), STEEL) for s in suppliers}
         weights = [3 if supplies[s.pk] in (STEEL, TUBES, METALS) else 1 for s in suppliers]
         numbers = {supplier.pk: rng.randint(40, 900) for supplier in suppliers}
         documents = []
@@ -514,10 +514,6 @@ class _Year:
             company=self.company, partner=due.partner, kind=InvoiceKind.CUSTOMER_INVOICE, state="posted",
             amount_residual=due.amount,
         ).exclude(pk=due.invoice.pk).exclude(payment_state__in=("paid", "reversed")).exists()  # fmt: skip
-
-
-def _supplies(supplier: Partner) -> tuple:
-    return next((supply for trade, supply in SUPPLIES.items() if trade in supplier.name), STEEL)
 
 
 def _sale_quantity(rng: Random, product: Product) -> int:

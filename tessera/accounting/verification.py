@@ -4,12 +4,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from tessera.core.models import Company
 
-from .ledger import GENESIS, entry_digest
+from .ledger import CENT_OF_CENT, GENESIS, entry_digest
 from .models import AccountBalance, JournalEntry, JournalLine, LedgerChain, Matching
 from .states import EntryState
 
@@ -105,10 +105,13 @@ def _check_open_items(company: Company, report: LedgerReport) -> None:
     crossed = Matching.objects.filter(company=company).exclude(debit_line__account=F("credit_line__account"))
     if crossed.exists():
         report.problems.append(_("Some matchings pair lines of two different accounts."))
-    for side, amount in (("debit_line", "debit"), ("credit_line", "credit")):
-        matched = Matching.objects.filter(**{side: OuterRef("pk")}).values(side).annotate(total=Sum("amount")).values("total")
-        over = JournalLine.objects.filter(company=company).annotate(matched=Subquery(matched)).filter(matched__gt=F(amount))
-        for line in over[:3]:
+    matched: dict[int, Decimal] = defaultdict(Decimal)
+    for side in ("debit_line", "credit_line"):
+        for line_id, total in Matching.objects.filter(company=company).values_list(side).annotate(total=Sum("amount")):
+            matched[line_id] += Decimal(total).quantize(CENT_OF_CENT)  # SQLite sums NUMERIC as floating point
+    lines = JournalLine.objects.filter(pk__in=matched).select_related("entry").only("debit", "credit", "entry__number")
+    for line in lines:
+        if matched[line.pk] > line.debit + line.credit:
             message = _("Line %(line)s of entry %(entry)s is matched for more than its amount: %(why)s")
             why = _("its account's open items no longer add up to its balance.")
             report.problems.append(message % {"line": line.pk, "entry": line.entry, "why": why})

@@ -111,10 +111,16 @@ def map_taxes(taxes: Sequence[Tax], position: FiscalPosition | None) -> list[Tax
 
 def invoice_save(invoice: Invoice, lines: Sequence[DraftLine], *, by: User) -> Invoice:
     """Save a draft with its lines (replacing the previous ones) and its totals."""
+    require_permission(by, Invoice, "add" if invoice._state.adding else "change")
+    require_company(by, invoice)
     if invoice.pk and Invoice.objects.filter(pk=invoice.pk).exclude(state=InvoiceState.DRAFT).exists():
         raise BusinessError(_("Only a draft can be changed; credit a posted invoice instead."), code="invoice_posted")
-    if invoice._state.adding and invoice.fiscal_position_id is None and invoice.partner_id:
-        invoice.fiscal_position = fiscal_position_for(invoice.company, invoice.partner)
+    if invoice._state.adding and invoice.partner_id:
+        if invoice.fiscal_position_id is None:
+            invoice.fiscal_position = fiscal_position_for(invoice.company, invoice.partner)
+        if invoice.payment_term_id is None and invoice.due_date is None:
+            partner = invoice.partner
+            invoice.payment_term = partner.customer_payment_term if invoice.is_sale else partner.supplier_payment_term
     use = TaxUse.SALE if invoice.is_sale else TaxUse.PURCHASE
     for position, draft in enumerate(lines):
         _check_line(invoice, draft, position, use)

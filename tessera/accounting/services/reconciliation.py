@@ -317,21 +317,27 @@ def payment_register(
     the partner can use later) or write it off; so does writing off what a smaller payment leaves."""
     if not invoices:
         raise InvalidInput(_("Choose the invoices to pay."), field="invoices")
-    first = invoices[0]
-    if any(i.state != InvoiceState.POSTED or i.partner_id != first.partner_id or i.is_sale != first.is_sale for i in invoices):
-        raise InvalidInput(_("Pay posted invoices of one partner, all customer invoices or all vendor bills."), field="invoices")
-    if len({i.currency_id for i in invoices}) != 1:
-        raise InvalidInput(_("Pay invoices of one currency at a time."), field="invoices")
-    if amount <= 0:
-        raise InvalidInput(_("The amount must be positive."), field="amount")
-    due = sum((i.amount_residual if not i.is_refund else -i.amount_residual for i in invoices), ZERO)
-    if amount > due and difference not in (KEEP_OPEN, WRITE_OFF):
-        raise InvalidInput(
-            _("The payment (%(amount)s) is larger than what is due (%(due)s). Keep the difference open or write it off.")
-            % {"amount": amount, "due": due},
-            field="difference",
-        )
     with transaction.atomic():
+        # read again, locked: what is due is the residual now, not what the caller saw
+        invoices = list(Invoice.objects.select_for_update().filter(pk__in=[i.pk for i in invoices]).order_by("due_date", "id"))
+        first = invoices[0]
+        if any(
+            i.state != InvoiceState.POSTED or i.partner_id != first.partner_id or i.is_sale != first.is_sale for i in invoices
+        ):
+            raise InvalidInput(
+                _("Pay posted invoices of one partner, all customer invoices or all vendor bills."), field="invoices"
+            )
+        if len({i.currency_id for i in invoices}) != 1:
+            raise InvalidInput(_("Pay invoices of one currency at a time."), field="invoices")
+        if amount <= 0:
+            raise InvalidInput(_("The amount must be positive."), field="amount")
+        due = sum((i.amount_residual if not i.is_refund else -i.amount_residual for i in invoices), ZERO)
+        if amount > due and difference not in (KEEP_OPEN, WRITE_OFF):
+            raise InvalidInput(
+                _("The payment (%(amount)s) is larger than what is due (%(due)s). Keep the difference open or write it off.")
+                % {"amount": amount, "due": due},
+                field="difference",
+            )
         direction = PaymentDirection.INBOUND if first.is_sale else PaymentDirection.OUTBOUND
         payment = Payment(
             company=first.company, direction=direction, partner=first.partner, journal=journal, date=on, amount=amount,

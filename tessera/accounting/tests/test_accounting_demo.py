@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from tessera.accounting.bank_formats import parse_statement_file
 from tessera.accounting.demo import BANK_CHARGES, _camt, _opening_day, _Transaction, load_accounting_demo
@@ -67,12 +67,14 @@ def test_a_year_of_posted_invoices_credit_notes_and_bills(company):
     assert not documents.filter(date__lt=YEAR_START).exists() and not documents.filter(date__gt=YEAR_END).exists()
     sales = invoices(company, "out_invoice")
     assert (total(sales, "amount_untaxed"), total(sales, "amount_tax"), total(sales, "amount_total")) == (
-        D("599023.15"),
-        D("69290.86"),
-        D("668314.01"),
+        D("669362.00"),
+        D("62190.45"),
+        D("731552.45"),
     )
-    assert total(invoices(company, "out_refund"), "amount_total") == D("17399.85")
-    assert total(invoices(company, "in_invoice"), "amount_total") == D("235026.06")
+    assert total(invoices(company, "out_refund"), "amount_total") == D("32210.95")
+    credited = Counter(note.origin.payment_state for note in invoices(company, "out_refund").select_related("origin"))
+    assert credited == {"reversed": 2, "paid": 2}  # two credited in full, two in part and the rest paid
+    assert total(invoices(company, "in_invoice"), "amount_total") == D("268909.99")
     # numbered in date order, ten a month, 2 to 6 lines each
     numbers = list(sales.order_by("date", "number").values_list("number", flat=True))
     assert numbers == sorted(numbers) and numbers[0] == "INV/2025/00001"
@@ -88,9 +90,11 @@ def test_taxes_follow_the_partner(company):
             assert invoice.fiscal_position is None and codes <= {"S21", "S21-S"}
         else:
             assert invoice.fiscal_position.code == "EU-B2B" and codes <= {"S-EU-G", "S-EU-S"}
-    assert sales.filter(partner__country="BE").count() == 66
+    assert sales.filter(partner__country="BE").count() == 49
     bills = invoices(company, "in_invoice").select_related("partner")
-    assert {tax.code for bill in bills.filter(partner__country="DE") for line in bill.lines.all() for tax in line.taxes.all()} <= {
+    assert {
+        tax.code for bill in bills.filter(partner__country="DE") for line in bill.lines.all() for tax in line.taxes.all()
+    } <= {
         "P-EU-G21",
         "P-EU-S21",
     }
@@ -125,8 +129,8 @@ def test_supplier_references_are_unique_per_supplier(company):
 def test_payments_leave_some_invoices_partly_paid_or_open(company):
     states = Counter(Invoice.objects.filter(company=company).values_list("kind", "payment_state"))
     assert states == {
-        ("out_invoice", "paid"): 90,
-        ("out_invoice", "partial"): 6,
+        ("out_invoice", "paid"): 91,
+        ("out_invoice", "partial"): 5,
         ("out_invoice", "not_paid"): 22,
         ("out_invoice", "reversed"): 2,  # credited in full
         ("out_refund", "reversed"): 4,
@@ -134,23 +138,25 @@ def test_payments_leave_some_invoices_partly_paid_or_open(company):
         ("in_invoice", "not_paid"): 10,
     }
     payments = Payment.objects.filter(company=company)
-    assert Counter(payments.values_list("direction", flat=True)) == {"inbound": 124, "outbound": 54}
+    assert Counter(payments.values_list("direction", flat=True)) == {"inbound": 130, "outbound": 54}
     assert not payments.filter(date__gt=YEAR_END).exists()
     assert payments.filter(memo="Opening balance").count() == 10  # the open items of the opening balances
     overdue = invoices(company, "out_invoice").filter(due_date__lt=YEAR_END).exclude(payment_state__in=("paid", "reversed"))
-    assert Counter(overdue.values_list("payment_state", flat=True)) == {"not_paid": 7, "partial": 5}
+    assert Counter(overdue.values_list("payment_state", flat=True)) == {"not_paid": 10, "partial": 5}
 
 
 def test_aged_receivables_have_every_bucket_and_add_up_to_the_open_invoices(company):
     residuals = total(invoices(company, "out_invoice"), "amount_residual")
-    assert residuals == D("142929.85")
+    assert residuals == D("138945.73")
     rows = aged_balance(company, YEAR_END)
     buckets = tuple(sum((row.buckets[n] for row in rows), D(0)) for n in range(5))
-    assert buckets == (D("78507.56"), D("9487.28"), D("17494.37"), D("16488.40"), D("20952.24"))
+    assert buckets == (D("63529.19"), D("23758.66"), D("14510.20"), D("11965.00"), D("25182.68"))
     assert sum(buckets) == residuals
     assert sum((row.total for row in aged_balance(company, TODAY)), D(0)) == residuals
     payables = aged_balance(company, YEAR_END, payable=True)
-    assert sum((row.total for row in payables), D(0)) == total(invoices(company, "in_invoice"), "amount_residual") == D("46688.69")
+    assert (
+        sum((row.total for row in payables), D(0)) == total(invoices(company, "in_invoice"), "amount_residual") == D("69443.87")
+    )
 
 
 def test_the_ledger_is_sound_and_balanced(company):
@@ -160,15 +166,10 @@ def test_the_ledger_is_sound_and_balanced(company):
     assert JournalEntry.objects.filter(company=company).exclude(state="posted").count() == 0
 
 
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    strict=True,
-    reason="verify_ledger's open-item check sums matchings as floating point on SQLite: 817.96 + 1640.76 > 2458.72",
-)
 def test_verify_ledger_finds_the_ledger_sound(company):
     report = verify_ledger(company)
     assert report.problems == []
-    assert report.entries == JournalEntry.objects.filter(company=company).count() == 365
+    assert report.entries == JournalEntry.objects.filter(company=company).count() == 371
 
 
 def test_each_quarters_vat_return_has_sales_eu_sales_purchases_and_deductions(company):
@@ -179,11 +180,11 @@ def test_each_quarters_vat_return_has_sales_eu_sales_purchases_and_deductions(co
         assert all(grids[grid] > 0 for grid in ("03", "54", "46", "81", "59")), (first, grids)
     q1 = {row.grid: row.amount for row in vat_return(company, YEAR_START, datetime.date(2025, 3, 31))}
     assert (q1["03"], q1["54"], q1["46"], q1["81"], q1["59"]) == (
-        D("69033.75"),
-        D("14497.09"),
-        D("46313.24"),
-        D("42018.00"),
-        D("9937.63"),
+        D("66024.00"),
+        D("13865.04"),
+        D("65795.00"),
+        D("83823.60"),
+        D("18059.97"),
     )
 
 
@@ -212,9 +213,9 @@ def test_the_statement_of_december_agrees_with_the_books(company):
         debit, credit = movements(company, None, day)[bank.default_account_id]
         return debit - credit
 
-    assert statement.opening_balance == book_balance(datetime.date(2025, 11, 30)) == D("545413.99")
+    assert statement.opening_balance == book_balance(datetime.date(2025, 11, 30)) == D("572679.09")
     not_booked = sum((line.amount for line in lines if line.state == "open"), D(0))
-    assert statement.closing_balance - not_booked == book_balance(YEAR_END) == D("590625.59")
+    assert statement.closing_balance - not_booked == book_balance(YEAR_END) == D("631908.30")
 
 
 def test_a_second_load_creates_nothing(company):
