@@ -22,7 +22,14 @@ from .invoices import (
     invoice_save,
     map_taxes,
 )
-from .ledger import journal_entry_delete, journal_entry_post, journal_entry_reverse, journal_entry_save, period_for
+from .ledger import (
+    journal_entry_delete,
+    journal_entry_post,
+    journal_entry_post_generated,
+    journal_entry_reverse,
+    journal_entry_save,
+    period_for,
+)
 from .reconciliation import KEEP_OPEN, WRITE_OFF, open_lines, payment_post, payment_register, reconcile, residuals, unreconcile
 from .setup import account_for_role, chart_load, company_accounting_setup, journal_save
 
@@ -51,6 +58,7 @@ __all__ = [
     "invoice_save",
     "journal_entry_delete",
     "journal_entry_post",
+    "journal_entry_post_generated",
     "journal_entry_reverse",
     "journal_entry_save",
     "journal_save",

@@ -8,8 +8,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tessera.core import audit
 from tessera.core.errors import BusinessError, InvalidInput
-from tessera.core.models import Company, User
+from tessera.core.models import AuditAction, Company, User
 from tessera.core.services import (
     invalid_input_from,
     record_delete,
@@ -106,6 +107,27 @@ def journal_entry_post(entry: JournalEntry, *, by: User) -> JournalEntry:
     account balances. From then on the entry never changes."""
     require_permission(by, JournalEntry, "post")
     require_company(by, entry)
+    return _post(entry, by=by)
+
+
+def journal_entry_post_generated(entry: JournalEntry, lines: Sequence[JournalLine], *, by: User) -> JournalEntry:
+    """Save and post an entry another module's operation produces (a stock valuation, a payroll).
+
+    The calling service has checked the actor's right to do that operation; the actor needs no
+    accounting permission, and the entry gets every check and guarantee of a posted entry."""
+    require_company(by, entry)
+    for position, line in enumerate(lines):
+        line.company_id, line.position, line.date = entry.company_id, position, entry.date
+    with transaction.atomic():
+        entry.save()
+        audit.record_entry(entry, AuditAction.CREATE, by=by, changes={"lines": {"old": [], "new": _describe(lines)}})
+        for line in lines:
+            line.entry = entry
+        JournalLine.objects.bulk_create(lines)
+        return _post(entry, by=by)
+
+
+def _post(entry: JournalEntry, *, by: User) -> JournalEntry:
     with transaction.atomic():
         entry = JournalEntry.objects.select_for_update().select_related("journal", "company").get(pk=entry.pk)
         if entry.state != EntryState.DRAFT:

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InventoryConfig(AppConfig):
+    name = "tessera.inventory"
+    label = "inventory"
+    verbose_name = _("Inventory")
+
+    def ready(self) -> None:
+        from tessera.core import hooks
+
+        from . import routes
+        from .services import company_inventory_setup
+
+        hooks.register_company_setup(company_inventory_setup)
+        routes.register_manual_route()

@@ -1,0 +1,77 @@
+"""Inventory operations. The back office, the API, tasks and commands call these."""
+
+from .adjustments import (
+    Counted,
+    count_cancel,
+    count_create,
+    count_record,
+    count_start,
+    count_validate,
+    move_done_now,
+    scrap_validate,
+)
+from .moves import available_quants, check_move, to_product_unit
+from .replenishment import (
+    forecast_quantity,
+    move_procure,
+    needs_dispatch,
+    procurement_need_assign,
+    procurement_need_cancel,
+    procurement_need_done,
+    reorder_quantity,
+    replenishment_run,
+)
+from .setup import category_valuation, company_inventory_setup, location_save, virtual_location, warehouse_create
+from .transfers import (
+    DoneQuantity,
+    MoveDraft,
+    ValidationResult,
+    default_locations,
+    transfer_cancel,
+    transfer_confirm,
+    transfer_reserve,
+    transfer_return,
+    transfer_save,
+    transfer_unreserve,
+    transfer_validate,
+)
+from .valuation import moves_value
+
+__all__ = [
+    "Counted",
+    "DoneQuantity",
+    "MoveDraft",
+    "ValidationResult",
+    "available_quants",
+    "category_valuation",
+    "check_move",
+    "company_inventory_setup",
+    "count_cancel",
+    "count_create",
+    "count_record",
+    "count_start",
+    "count_validate",
+    "default_locations",
+    "forecast_quantity",
+    "location_save",
+    "move_done_now",
+    "move_procure",
+    "moves_value",
+    "needs_dispatch",
+    "procurement_need_assign",
+    "procurement_need_cancel",
+    "procurement_need_done",
+    "reorder_quantity",
+    "replenishment_run",
+    "scrap_validate",
+    "to_product_unit",
+    "transfer_cancel",
+    "transfer_confirm",
+    "transfer_reserve",
+    "transfer_return",
+    "transfer_save",
+    "transfer_unreserve",
+    "transfer_validate",
+    "virtual_location",
+    "warehouse_create",
+]

@@ -1,0 +1,274 @@
+"""The quantity ledger: checking moves, keeping quants, reserving stock and recording done moves.
+
+Quants change only here, inside the transaction that reserves or moves the goods. Rows are locked
+in a stable order (quants by id) so that concurrent reservations wait for each other instead of
+both taking the same stock; the database's CHECK constraints stop anything that slips through.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from tessera.core.errors import BusinessError, InvalidInput
+from tessera.core.models import Product, ProductType, Uom
+from tessera.core.uom import convert_quantity
+
+from ..models import Location, Lot, Move, MoveLine, ProductStock, Quant, Tracking
+from ..states import MoveState
+
+ZERO = Decimal(0)
+
+
+def to_product_unit(product: Product, quantity: Decimal, uom: Uom) -> Decimal:
+    """A quantity in `uom` expressed in the product's own unit (units of another category are refused)."""
+    if uom.category_id != product.uom.category_id:
+        raise InvalidInput(
+            _("%(product)s is counted in %(unit)s: %(other)s measures something else.")
+            % {"product": product, "unit": product.uom, "other": uom},
+            code="uom_category",
+            field="uom",
+        )
+    return convert_quantity(quantity, uom, product.uom)
+
+
+def check_move(move: Move) -> None:
+    """The rules every move obeys before it is confirmed."""
+    if move.product.type == ProductType.SERVICE:
+        raise InvalidInput(_("%(product)s is a service: it is not stocked.") % {"product": move.product}, field="product")
+    if move.quantity is None or move.quantity <= 0:
+        raise InvalidInput(_("The quantity must be more than zero."), field="quantity")
+    source, destination = move.source_location, move.destination_location
+    if source.pk == destination.pk:
+        raise InvalidInput(_("A move must go from one location to another."), field="destination_location")
+    if not (source.holds_stock or destination.holds_stock):
+        raise InvalidInput(
+            _("A move between %(from)s and %(to)s would not touch any stock: one side must be a stock location.")
+            % {"from": source, "to": destination},
+            code="virtual_to_virtual",
+            field="destination_location",
+        )
+    for location in (source, destination):
+        if location.usage == "view":
+            raise InvalidInput(
+                _("%(location)s only groups other locations: choose one inside it.") % {"location": location},
+                field="source_location" if location is source else "destination_location",
+            )
+    move.product_quantity = to_product_unit(move.product, move.quantity, move.uom)
+    if move.product_quantity <= 0:
+        raise InvalidInput(_("The quantity is too small for the product's unit."), field="quantity")
+
+
+def tracking_of(product_id: int) -> tuple[str, bool]:
+    """(tracking, lots expire) of a product; untracked when it has no stock settings."""
+    row = ProductStock.objects.filter(product_id=product_id).values_list("tracking", "use_expiry").first()
+    return row or (Tracking.NONE, False)
+
+
+def internal_locations_under(location: Location) -> list[int]:
+    """The stock locations inside `location` (itself included), whose quants it may take from."""
+    return list(
+        Location.objects.filter(company_id=location.company_id, usage__in=("internal", "transit"))
+        .filter(Q(pk=location.pk) | Q(full_name__startswith=f"{location.full_name}/"))
+        .values_list("pk", flat=True)
+    )
+
+
+# --- quants ----------------------------------------------------------------------------------------
+
+
+def quant_add(
+    company_id: int, product_id: int, location_id: int, lot_id: int | None, quantity: Decimal, *, when: datetime.datetime
+) -> None:
+    """Add (or with a negative quantity, take) stock at a location, creating its quant if needed."""
+    updated = Quant.objects.filter(product_id=product_id, location_id=location_id, lot_id=lot_id).update(
+        quantity=F("quantity") + quantity
+    )
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            Quant.objects.create(
+                company_id=company_id, product_id=product_id, location_id=location_id, lot_id=lot_id, quantity=quantity,
+                in_date=when,
+            )  # fmt: skip
+    except IntegrityError:
+        # Created meanwhile by a concurrent move: add to it.
+        Quant.objects.filter(product_id=product_id, location_id=location_id, lot_id=lot_id).update(
+            quantity=F("quantity") + quantity
+        )
+
+
+def _quant_order(use_expiry: bool) -> list:
+    """FEFO for lots that expire (earliest expiry first), then FIFO: oldest stock first."""
+    order = [F("in_date").asc(nulls_last=True), "id"]
+    if use_expiry:
+        order.insert(0, F("lot__expiry_date").asc(nulls_last=True))
+    return order
+
+
+def available_quants(product_id: int, location: Location, *, lot_id: int | None = None, lock: bool = False) -> list[Quant]:
+    """Quants of the product at the location (and inside it) with stock free to reserve, in the order
+    they are taken. With `lock`, the rows stay locked until the transaction ends."""
+    _tracking, use_expiry = tracking_of(product_id)
+    quants = Quant.objects.filter(
+        product_id=product_id, location_id__in=internal_locations_under(location), quantity__gt=F("reserved_quantity")
+    )
+    if lot_id is not None:
+        quants = quants.filter(lot_id=lot_id)
+    if lock:
+        # Lock in id order so concurrent reservations queue instead of deadlocking, then sort.
+        locked = {quant.pk: quant for quant in quants.select_for_update(of=("self",)).order_by("id")}
+        quants = Quant.objects.filter(pk__in=locked)
+    return list(quants.select_related("lot").order_by(*_quant_order(use_expiry)))
+
+
+# --- reservation -----------------------------------------------------------------------------------
+
+
+def move_reserve(move: Move) -> Decimal:
+    """Reserve what is free of the move's product at its source, up to what the move still needs.
+
+    Returns the quantity reserved now. Call inside a transaction with the move locked."""
+    if move.state not in (MoveState.WAITING, MoveState.PARTIAL) or not move.source_location.holds_stock:
+        return ZERO
+    missing = move.product_quantity - move.reserved_quantity
+    reserved_now = ZERO
+    for quant in available_quants(move.product_id, move.source_location, lock=True):
+        if missing <= 0:
+            break
+        take = min(quant.quantity - quant.reserved_quantity, missing)
+        Quant.objects.filter(pk=quant.pk).update(reserved_quantity=F("reserved_quantity") + take)
+        _add_reserved_line(move, quant, take)
+        missing -= take
+        reserved_now += take
+    if reserved_now:
+        move.reserved_quantity += reserved_now
+        move.state = MoveState.READY if missing <= 0 else MoveState.PARTIAL
+        Move.objects.filter(pk=move.pk).update(reserved_quantity=move.reserved_quantity, state=move.state)
+    return reserved_now
+
+
+def _add_reserved_line(move: Move, quant: Quant, quantity: Decimal) -> None:
+    line = MoveLine.objects.filter(move=move, source_location_id=quant.location_id, lot_id=quant.lot_id, done=False).first()
+    if line is not None:
+        MoveLine.objects.filter(pk=line.pk).update(reserved_quantity=F("reserved_quantity") + quantity)
+        return
+    MoveLine.objects.create(
+        company_id=move.company_id, move=move, product_id=move.product_id, lot_id=quant.lot_id,
+        source_location_id=quant.location_id, destination_location_id=move.destination_location_id, reserved_quantity=quantity,
+    )  # fmt: skip
+
+
+def move_unreserve(move: Move) -> None:
+    """Give the move's reserved stock back; its lines are dropped."""
+    lines = list(MoveLine.objects.filter(move=move, done=False, reserved_quantity__gt=0))
+    for line in lines:
+        Quant.objects.filter(product_id=line.product_id, location_id=line.source_location_id, lot_id=line.lot_id).update(
+            reserved_quantity=F("reserved_quantity") - line.reserved_quantity
+        )
+    MoveLine.objects.filter(move=move, done=False).delete()
+    if (move.state in (MoveState.PARTIAL, MoveState.READY) and move.source_location.holds_stock) or move.state == MoveState.READY:
+        move.state = MoveState.WAITING
+    move.reserved_quantity = ZERO
+    Move.objects.filter(pk=move.pk).update(reserved_quantity=ZERO, state=move.state)
+
+
+# --- done moves ------------------------------------------------------------------------------------
+
+
+def lot_for(move: Move, name: str, *, expiry_date: datetime.date | None = None) -> Lot:
+    """The product's lot of this name, created when goods arrive under a new number."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("Give the lot or serial number."), field="lot")
+    lot, created = Lot.objects.get_or_create(
+        company_id=move.company_id, product_id=move.product_id, name=name, defaults={"expiry_date": expiry_date}
+    )
+    if not created and expiry_date and lot.expiry_date != expiry_date:
+        Lot.objects.filter(pk=lot.pk).update(expiry_date=expiry_date)
+        lot.expiry_date = expiry_date
+    return lot
+
+
+def check_serials(product: Product, lines: Iterable[MoveLine], *, incoming: bool) -> None:
+    """A serial number is one unit, used once: not twice in a move, and not received while in stock."""
+    seen: set[int] = set()
+    for line in lines:
+        if line.quantity and line.quantity != 1:
+            raise InvalidInput(
+                _("Serial number %(serial)s of %(product)s is one unit, not %(quantity)s.")
+                % {"serial": line.lot, "product": product, "quantity": line.quantity.normalize()},
+                code="serial_quantity",
+                field="lots",
+            )
+        if line.lot_id in seen:
+            raise InvalidInput(
+                _("Serial number %(serial)s is used twice.") % {"serial": line.lot}, code="serial_twice", field="lots"
+            )
+        seen.add(line.lot_id)
+    if incoming and seen:
+        in_stock = (
+            Quant.objects.filter(lot_id__in=seen, quantity__gt=0, location__usage__in=("internal", "transit"))
+            .select_related("lot")
+            .first()
+        )
+        if in_stock is not None:
+            raise InvalidInput(
+                _("Serial number %(serial)s of %(product)s is already in stock at %(location)s.")
+                % {"serial": in_stock.lot, "product": product, "location": in_stock.location},
+                code="serial_twice",
+                field="lots",
+            )
+
+
+def lines_done(move: Move, lines: Sequence[MoveLine], *, when: datetime.datetime, allow_negative: bool) -> None:
+    """Record the move as done with these lines (new, unsaved): release what the move had reserved,
+    take the goods from their source quants and put them in the destination's."""
+    _release_reservations(move)
+    for line in lines:
+        if line.source_location.holds_stock:
+            _take(line, when=when, allow_negative=allow_negative)
+        if line.destination_location.holds_stock:
+            quant_add(line.company_id, line.product_id, line.destination_location_id, line.lot_id, line.quantity, when=when)
+        line.move, line.done, line.date, line.reserved_quantity = move, True, when, ZERO
+    MoveLine.objects.bulk_create(lines)
+
+
+def _release_reservations(move: Move) -> None:
+    for line in MoveLine.objects.filter(move=move, done=False, reserved_quantity__gt=0):
+        Quant.objects.filter(product_id=line.product_id, location_id=line.source_location_id, lot_id=line.lot_id).update(
+            reserved_quantity=F("reserved_quantity") - line.reserved_quantity
+        )
+    MoveLine.objects.filter(move=move, done=False).delete()
+
+
+def _take(line: MoveLine, *, when: datetime.datetime, allow_negative: bool) -> None:
+    quant = (
+        Quant.objects.select_for_update()
+        .filter(product_id=line.product_id, location_id=line.source_location_id, lot_id=line.lot_id)
+        .first()
+    )
+    on_hand, reserved = (quant.quantity, quant.reserved_quantity) if quant else (ZERO, ZERO)
+    names = {
+        "product": line.product, "location": line.source_location, "quantity": line.quantity.normalize(),
+        "available": max(on_hand - reserved, ZERO).normalize(), "lot": f" ({line.lot})" if line.lot_id else "",
+    }  # fmt: skip
+    if on_hand - line.quantity < 0 and not allow_negative:
+        raise BusinessError(
+            _("Only %(available)s of %(product)s%(lot)s are free at %(location)s: %(quantity)s cannot leave it.") % names,
+            code="not_enough_stock",
+        )
+    if reserved and on_hand - line.quantity < reserved:
+        raise BusinessError(
+            _("Only %(available)s of %(product)s%(lot)s at %(location)s are not reserved for other transfers: "
+              "%(quantity)s cannot leave it. Unreserve the others first.") % names,
+            code="reserved_elsewhere",
+        )  # fmt: skip
+    if quant is None:
+        quant_add(line.company_id, line.product_id, line.source_location_id, line.lot_id, -line.quantity, when=when)
+    else:
+        Quant.objects.filter(pk=quant.pk).update(quantity=F("quantity") - line.quantity)

@@ -1,0 +1,481 @@
+"""Transfers: receipts, deliveries and internal transfers from draft to done, backorders and returns."""
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tessera.core.errors import BusinessError, InvalidInput
+from tessera.core.models import Product, Uom, User
+from tessera.core.services import record_save, require_company, require_permission, sequence_next_number
+from tessera.core.workflow import apply_transition
+
+from ..models import Location, LocationUsage, Lot, Move, MoveLine, Transfer, TransferKind, Warehouse
+from ..states import OPEN_MOVE_STATES, TRANSFER_TRANSITIONS, MoveState, TransferState
+from . import moves as ledger
+from .replenishment import move_procure
+from .setup import virtual_location
+from .valuation import moves_value
+
+ZERO = Decimal(0)
+SEQUENCE_OF_KIND = {
+    TransferKind.RECEIPT: "inventory.receipt",
+    TransferKind.DELIVERY: "inventory.delivery",
+    TransferKind.INTERNAL: "inventory.internal",
+}
+
+
+@dataclass(frozen=True)
+class MoveDraft:
+    """A line of a draft transfer: a quantity of a product in some unit."""
+
+    product: Product
+    quantity: Decimal
+    uom: Uom | None = None
+    unit_cost: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class DoneQuantity:
+    """What was actually moved for a move: a quantity in the move's unit, from or into a lot.
+
+    `location` narrows where goods come from (outgoing) or go to (incoming), such as a bin."""
+
+    quantity: Decimal
+    lot: str = ""
+    expiry_date: datetime.date | None = None
+    location: Location | None = None
+
+
+@dataclass
+class ValidationResult:
+    transfer: Transfer
+    backorder: Transfer | None = None
+    moves_done: list[Move] = field(default_factory=list)
+
+
+def default_locations(warehouse: Warehouse, kind: str) -> tuple[Location, Location]:
+    """Where a transfer of this kind goes by default: supplier → stock, stock → customer, stock → stock."""
+    stock = warehouse.stock_location
+    if kind == TransferKind.RECEIPT:
+        return virtual_location(warehouse.company_id, LocationUsage.SUPPLIER), stock
+    if kind == TransferKind.DELIVERY:
+        return stock, virtual_location(warehouse.company_id, LocationUsage.CUSTOMER)
+    return stock, stock
+
+
+def transfer_save(transfer: Transfer, lines: Sequence[MoveDraft], *, by: User) -> Transfer:
+    """Save a draft transfer and its moves (replacing the previous ones)."""
+    require_permission(by, Transfer, "add" if transfer._state.adding else "change")
+    require_company(by, transfer)
+    if transfer.pk and Transfer.objects.filter(pk=transfer.pk).exclude(state=TransferState.DRAFT).exists():
+        raise BusinessError(_("Only a draft transfer can be changed."), code="transfer_not_draft")
+    if transfer.warehouse_id and not (transfer.source_location_id and transfer.destination_location_id):
+        source, destination = default_locations(transfer.warehouse, transfer.kind)
+        transfer.source_location_id = transfer.source_location_id or source.pk
+        transfer.destination_location_id = transfer.destination_location_id or destination.pk
+    if not transfer.scheduled_date:
+        transfer.scheduled_date = timezone.now()
+    _check_direction(transfer)
+    moves = [_draft_move(transfer, position, line) for position, line in enumerate(lines)]
+    with transaction.atomic():
+        if transfer._state.adding and not transfer.number:
+            transfer.number = sequence_next_number(
+                transfer.company, SEQUENCE_OF_KIND[transfer.kind], on=timezone.localdate(transfer.scheduled_date)
+            )
+        record_save(transfer, by=by)
+        transfer.moves.all().delete()
+        for move in moves:
+            move.transfer = transfer
+        Move.objects.bulk_create(moves)
+    return transfer
+
+
+def _check_direction(transfer: Transfer) -> None:
+    source, destination = transfer.source_location, transfer.destination_location
+    expected = {
+        TransferKind.RECEIPT: (not source.holds_stock and destination.holds_stock, _("A receipt brings goods into stock.")),
+        TransferKind.DELIVERY: (source.holds_stock and not destination.holds_stock, _("A delivery takes goods out of stock.")),
+        TransferKind.INTERNAL: (source.holds_stock and destination.holds_stock, _("An internal transfer stays in stock.")),
+    }
+    fits, message = expected[transfer.kind]
+    if not fits:
+        raise InvalidInput(message, code="transfer_direction", field="destination_location")
+
+
+def _draft_move(transfer: Transfer, position: int, line: MoveDraft) -> Move:
+    move = Move(
+        company_id=transfer.company_id, product=line.product, quantity=line.quantity, uom=line.uom or line.product.uom,
+        source_location=transfer.source_location, destination_location=transfer.destination_location,
+        date=transfer.scheduled_date, reference=transfer.number, unit_cost=line.unit_cost,
+    )  # fmt: skip
+    if line.product.company_id != transfer.company_id:
+        raise InvalidInput(_("Line %(n)s: this product belongs to another company.") % {"n": position + 1},
+                           errors={f"lines.{position}.product": [_("Unknown product.")]})  # fmt: skip
+    try:
+        ledger.check_move(move)
+    except InvalidInput as exc:
+        raise InvalidInput(
+            _("Line %(n)s: %(message)s") % {"n": position + 1, "message": exc.message},
+            code=exc.code,
+            errors={f"lines.{position}.{exc.field or 'product'}": [exc.message]},
+        ) from None
+    return move
+
+
+def _locked(transfer: Transfer) -> Transfer:
+    return (
+        Transfer.objects.select_for_update()
+        .select_related("source_location", "destination_location", "company")
+        .get(pk=transfer.pk)
+    )
+
+
+def _open_moves(transfer: Transfer) -> list[Move]:
+    return list(
+        transfer.moves.select_for_update(of=("self",))
+        .filter(state__in=(MoveState.DRAFT, *OPEN_MOVE_STATES))
+        .select_related("product__uom", "uom", "source_location", "destination_location")
+        .order_by("id")
+    )
+
+
+def transfer_confirm(transfer: Transfer, *, by: User) -> Transfer:
+    """Confirm a draft: its moves wait for goods, and stock is reserved for outgoing ones."""
+    require_permission(by, Transfer, "change")
+    require_company(by, transfer)
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        if transfer.state != TransferState.DRAFT:
+            raise BusinessError(_("Transfer %(t)s is already confirmed.") % {"t": transfer}, code="transfer_not_draft")
+        moves = _open_moves(transfer)
+        if not moves:
+            raise InvalidInput(_("Add at least one product to move."), code="empty_transfer")
+        for move in moves:
+            move.state = MoveState.WAITING if move.source_location.holds_stock else MoveState.READY
+            Move.objects.filter(pk=move.pk).update(state=move.state)
+            ledger.move_reserve(move)
+            move_procure(move, move.product_quantity - move.reserved_quantity, by=by)
+        apply_transition(transfer, _state_of(moves), transitions=TRANSFER_TRANSITIONS, by=by)
+    return transfer
+
+
+def _state_of(moves: Sequence[Move]) -> str:
+    return TransferState.READY if all(move.state == MoveState.READY for move in moves) else TransferState.WAITING
+
+
+def transfer_reserve(transfer: Transfer, *, by: User) -> Transfer:
+    """Reserve what has become available for a waiting transfer."""
+    require_permission(by, Transfer, "change")
+    require_company(by, transfer)
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _require_open(transfer)
+        moves = _open_moves(transfer)
+        for move in moves:
+            ledger.move_reserve(move)
+        _follow(transfer, moves, by)
+    return transfer
+
+
+def transfer_unreserve(transfer: Transfer, *, by: User) -> Transfer:
+    """Give a transfer's reserved stock back to others."""
+    require_permission(by, Transfer, "change")
+    require_company(by, transfer)
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _require_open(transfer)
+        moves = _open_moves(transfer)
+        for move in moves:
+            ledger.move_unreserve(move)
+        _follow(transfer, moves, by)
+    return transfer
+
+
+def _require_open(transfer: Transfer) -> None:
+    if transfer.state not in (TransferState.WAITING, TransferState.READY):
+        raise BusinessError(
+            _("Transfer %(t)s is %(state)s: confirm it first, or it is over.")
+            % {"t": transfer, "state": transfer.get_state_display()},
+            code="transfer_not_open",
+        )
+
+
+def _follow(transfer: Transfer, moves: Sequence[Move], by: User) -> None:
+    state = _state_of(moves)
+    if state != transfer.state:
+        apply_transition(transfer, state, transitions=TRANSFER_TRANSITIONS, by=by)
+
+
+def transfer_cancel(transfer: Transfer, *, by: User) -> Transfer:
+    """Cancel a transfer that is not done: its reservations are released."""
+    require_permission(by, Transfer, "change")
+    require_company(by, transfer)
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        for move in _open_moves(transfer):
+            ledger.move_unreserve(move)
+        transfer.moves.exclude(state=MoveState.DONE).update(state=MoveState.CANCELLED)
+        apply_transition(transfer, TransferState.CANCELLED, transitions=TRANSFER_TRANSITIONS, by=by)
+    return transfer
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+
+def transfer_validate(
+    transfer: Transfer,
+    *,
+    by: User,
+    done: Mapping[int, Sequence[DoneQuantity]] | None = None,
+    force: bool = False,
+    backorder: bool = True,
+) -> ValidationResult:
+    """Record what was moved. `done` gives, per move id, the quantities (and lots) actually moved;
+    without it, everything reserved goes (or, into stock, everything planned). Moving more than was
+    reserved, or more than is on hand, needs `force`. What is left becomes a backorder, or is
+    cancelled when `backorder` is false."""
+    require_permission(by, Transfer, "validate")
+    require_company(by, transfer)
+    now = timezone.now()
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        _require_open(transfer)
+        moves = _open_moves(transfer)
+        unknown = set(done or {}) - {move.pk for move in moves}
+        if unknown:
+            raise InvalidInput(_("These moves are not open moves of this transfer: %(ids)s.") % {"ids": sorted(unknown)},
+                               field="moves")  # fmt: skip
+        leftovers: list[tuple[Move, Decimal]] = []
+        done_moves = []
+        for move in moves:
+            lines = _done_lines(move, None if done is None else done.get(move.pk, ()), force=force)
+            moved = sum((line.quantity for line in lines), ZERO)
+            if moved < move.product_quantity:
+                leftovers.append((move, move.product_quantity - moved))
+            if moved > 0:
+                _record_done(move, lines, moved, when=now, force=force)
+                done_moves.append(move)
+        if not done_moves:
+            raise InvalidInput(_("Nothing was moved: give the quantities done."), code="nothing_done", field="moves")
+        moves_value(done_moves, by=by)
+        result = ValidationResult(transfer=transfer, moves_done=done_moves)
+        if leftovers and backorder:
+            result.backorder = _create_backorder(transfer, leftovers, by)
+        else:
+            for move, _left in leftovers:
+                if move.state != MoveState.DONE:
+                    ledger.move_unreserve(move)
+                    Move.objects.filter(pk=move.pk).update(state=MoveState.CANCELLED)
+        apply_transition(transfer, TransferState.DONE, transitions=TRANSFER_TRANSITIONS, by=by, also={"date_done": now})
+    return result
+
+
+def _record_done(move: Move, lines: list[MoveLine], moved: Decimal, *, when: datetime.datetime, force: bool) -> None:
+    ledger.lines_done(move, lines, when=when, allow_negative=force)
+    move.state, move.date, move.reserved_quantity = MoveState.DONE, when, ZERO
+    if moved != move.product_quantity:
+        # The move keeps what was done; the rest goes to the backorder. Expressed in the product's unit.
+        move.quantity, move.uom_id, move.product_quantity = moved, move.product.uom_id, moved
+    Move.objects.filter(pk=move.pk).update(
+        state=move.state, date=when, reserved_quantity=ZERO, quantity=move.quantity, uom_id=move.uom_id,
+        product_quantity=move.product_quantity,
+    )  # fmt: skip
+
+
+def _done_lines(move: Move, given: Sequence[DoneQuantity] | None, *, force: bool) -> list[MoveLine]:
+    tracking, _use_expiry = ledger.tracking_of(move.product_id)
+    incoming = not move.source_location.holds_stock
+    if given is None:
+        given = _default_done(move, tracking, incoming)
+    lines: list[MoveLine] = []
+    taken: dict[int, Decimal] = {}  # how much of each reserved line the items before took
+    for item in given:
+        if item.quantity is None or item.quantity < 0:
+            raise InvalidInput(_("A done quantity cannot be negative."), field="moves")
+        if item.quantity == 0:
+            continue
+        quantity = ledger.to_product_unit(move.product, item.quantity, move.uom)
+        lot = None
+        if tracking != "none":
+            if not item.lot:
+                raise InvalidInput(
+                    _("%(product)s is tracked: give the lot or serial number of what was moved.") % {"product": move.product},
+                    code="lot_required",
+                    field="lots",
+                )
+            lot = ledger.lot_for(move, item.lot, expiry_date=item.expiry_date) if incoming else _existing_lot(move, item.lot)
+        if incoming:
+            destination = item.location or move.destination_location
+            lines.append(_line(move, quantity, lot, move.source_location, _inside(destination, move.destination_location)))
+        else:
+            lines.extend(_allocate(move, quantity, lot, item.location, taken, force=force))
+    if tracking == "serial":
+        ledger.check_serials(move.product, lines, incoming=incoming)
+    return lines
+
+
+def _default_done(move: Move, tracking: str, incoming: bool) -> list[DoneQuantity]:
+    if not incoming:
+        reserved = move.lines.filter(done=False, reserved_quantity__gt=0).select_related("lot", "source_location")
+        return [DoneQuantity(line.reserved_quantity, line.lot.name if line.lot_id else "", location=line.source_location)
+                for line in reserved]  # fmt: skip
+    if move.returned_move_id:
+        returned = MoveLine.objects.filter(move_id=move.returned_move_id, done=True).select_related("lot")
+        left, items = move.product_quantity, []
+        for line in returned:
+            take = min(left, line.quantity)
+            if take > 0:
+                items.append(DoneQuantity(take, line.lot.name if line.lot_id else ""))
+                left -= take
+        if move.uom_id == move.product.uom_id:
+            return items
+    if tracking != "none":
+        raise InvalidInput(
+            _("%(product)s is tracked: give the lot or serial number of what was received.") % {"product": move.product},
+            code="lot_required",
+            field="lots",
+        )
+    return [DoneQuantity(move.quantity)]
+
+
+def _existing_lot(move: Move, name: str) -> Lot:
+    lot = move.product.lots.filter(name=name.strip()).first()
+    if lot is None:
+        raise InvalidInput(
+            _("%(product)s has no lot or serial number %(lot)s.") % {"product": move.product, "lot": name}, field="lots"
+        )
+    return lot
+
+
+def _inside(location: Location, parent: Location) -> Location:
+    if location.pk != parent.pk and not location.full_name.startswith(f"{parent.full_name}/"):
+        raise InvalidInput(
+            _("%(location)s is not inside %(parent)s.") % {"location": location, "parent": parent}, field="location"
+        )
+    return location
+
+
+def _line(move: Move, quantity: Decimal, lot: Lot | None, source: Location, destination: Location) -> MoveLine:
+    return MoveLine(
+        company_id=move.company_id, move=move, product_id=move.product_id, product=move.product, lot=lot, quantity=quantity,
+        source_location=source, destination_location=destination,
+    )  # fmt: skip
+
+
+def _allocate(
+    move: Move, quantity: Decimal, lot: Lot | None, location: Location | None, taken: dict[int, Decimal], *, force: bool
+) -> list[MoveLine]:
+    """Where `quantity` (of `lot`) leaves from: the move's own reservations first, then free stock,
+    then (only when forced) the source location itself, which may go below zero."""
+    lines, left = [], quantity
+    reserved = move.lines.filter(done=False, reserved_quantity__gt=0).select_related("source_location").order_by("id")
+    if lot is not None:
+        reserved = reserved.filter(lot=lot)
+    if location is not None:
+        reserved = reserved.filter(source_location=location)
+    for line in reserved:
+        free = line.reserved_quantity - taken.get(line.pk, ZERO)
+        take = min(free, left)
+        if take > 0:
+            taken[line.pk] = taken.get(line.pk, ZERO) + take
+            lines.append(_line(move, take, lot, line.source_location, move.destination_location))
+            left -= take
+    if left > 0 and force:
+        origin = _inside(location, move.source_location) if location else move.source_location
+        for quant in ledger.available_quants(move.product_id, origin, lot_id=lot.pk if lot else None):
+            take = min(quant.quantity - quant.reserved_quantity, left)
+            if take > 0:
+                lines.append(_line(move, take, quant.lot if lot is None else lot, quant.location, move.destination_location))
+                left -= take
+        if left > 0:
+            lines.append(_line(move, left, lot, origin, move.destination_location))
+            left = ZERO
+    if left > 0:
+        raise BusinessError(
+            _("Only %(reserved)s of %(product)s%(lot)s are reserved for this move: reserve more, or confirm the override.")
+            % {"reserved": (quantity - left).normalize(), "product": move.product, "lot": f" ({lot})" if lot else ""},
+            code="more_than_reserved",
+        )
+    return lines
+
+
+def _create_backorder(transfer: Transfer, leftovers: Sequence[tuple[Move, Decimal]], by: User) -> Transfer:
+    backorder = Transfer(
+        company=transfer.company, kind=transfer.kind, warehouse_id=transfer.warehouse_id, partner_id=transfer.partner_id,
+        source_location=transfer.source_location, destination_location=transfer.destination_location,
+        scheduled_date=transfer.scheduled_date, origin=transfer.origin, backorder_of=transfer,
+    )  # fmt: skip
+    backorder.number = sequence_next_number(transfer.company, SEQUENCE_OF_KIND[transfer.kind], on=timezone.localdate())
+    record_save(backorder, by=by)
+    moves = []
+    for move, left in leftovers:
+        if move.state != MoveState.DONE:
+            # Nothing of it was done: the whole move, with its reservation, goes to the backorder.
+            Move.objects.filter(pk=move.pk).update(transfer=backorder, reference=backorder.number)
+            move.transfer = backorder
+        else:
+            move = Move.objects.create(
+                company_id=move.company_id, transfer=backorder, product_id=move.product_id, quantity=left,
+                uom_id=move.product.uom_id, product_quantity=left, source_location_id=move.source_location_id,
+                destination_location_id=move.destination_location_id, date=backorder.scheduled_date,
+                reference=backorder.number, unit_cost=move.unit_cost, returned_move_id=move.returned_move_id,
+                state=MoveState.WAITING if move.source_location.holds_stock else MoveState.READY,
+            )  # fmt: skip
+            move = Move.objects.select_related("source_location", "product__uom").get(pk=move.pk)
+            ledger.move_reserve(move)
+        moves.append(move)
+    Transfer.objects.filter(pk=backorder.pk).update(state=_state_of(moves))
+    backorder.state = _state_of(moves)
+    return backorder
+
+
+# --- returns ---------------------------------------------------------------------------------------
+
+
+def transfer_return(transfer: Transfer, *, by: User, quantities: Mapping[int, Decimal] | None = None) -> Transfer:
+    """Create and confirm the return of a done transfer: the goods go back where they came from.
+    `quantities` gives, per done move id, how much (in the product's unit) comes back; by default
+    everything not returned yet."""
+    require_permission(by, Transfer, "add")
+    require_company(by, transfer)
+    transfer = Transfer.objects.select_related("company").get(pk=transfer.pk)
+    if transfer.state != TransferState.DONE:
+        raise BusinessError(_("Only a done transfer can be returned."), code="transfer_not_done")
+    done_moves = {move.pk: move for move in transfer.moves.filter(state=MoveState.DONE).select_related("product__uom")}
+    unknown = set(quantities or {}) - set(done_moves)
+    if unknown:
+        raise InvalidInput(_("These are not done moves of this transfer: %(ids)s.") % {"ids": sorted(unknown)}, field="moves")
+    drafts: list[tuple[Move, Decimal]] = []
+    for move in done_moves.values():
+        returnable = move.product_quantity - sum(
+            (ret.product_quantity for ret in move.returns.exclude(state=MoveState.CANCELLED)), ZERO
+        )
+        wanted = returnable if quantities is None else Decimal(quantities.get(move.pk, ZERO))
+        if wanted < 0 or wanted > returnable:
+            raise InvalidInput(
+                _("At most %(max)s of %(product)s can still be returned.")
+                % {"max": returnable.normalize(), "product": move.product},
+                field="moves",
+            )
+        if wanted > 0:
+            drafts.append((move, wanted))
+    if not drafts:
+        raise InvalidInput(_("Nothing is left to return."), code="nothing_to_return")
+    kind = {TransferKind.RECEIPT: TransferKind.DELIVERY, TransferKind.DELIVERY: TransferKind.RECEIPT}.get(
+        transfer.kind, TransferKind.INTERNAL
+    )
+    with transaction.atomic():
+        back = Transfer(
+            company=transfer.company, kind=kind, warehouse_id=transfer.warehouse_id, partner_id=transfer.partner_id,
+            source_location_id=transfer.destination_location_id, destination_location_id=transfer.source_location_id,
+            scheduled_date=timezone.now(), origin=transfer.number, return_of=transfer,
+        )  # fmt: skip
+        transfer_save(back, [MoveDraft(move.product, quantity, move.product.uom) for move, quantity in drafts], by=by)
+        for (move, _quantity), new in zip(drafts, back.moves.order_by("id"), strict=True):
+            Move.objects.filter(pk=new.pk).update(returned_move=move)
+        return transfer_confirm(back, by=by)
