@@ -10,6 +10,7 @@ urlpatterns = [
     path("company/switch/", views.switch_company, name="switch-company"),
     path("api/v1/", include("tessera.core.urls")),
     path("api/v1/accounting/", include("tessera.accounting.urls")),
+    path("api/v1/inventory/", include("tessera.inventory.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

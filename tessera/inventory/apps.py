@@ -11,7 +11,9 @@ class InventoryConfig(AppConfig):
         from tessera.core import hooks
 
         from . import routes
+        from .demo import load_inventory_demo
         from .services import company_inventory_setup
 
         hooks.register_company_setup(company_inventory_setup)
+        hooks.register_demo_loader(load_inventory_demo)
         routes.register_manual_route()

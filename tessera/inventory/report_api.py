@@ -1,0 +1,3 @@
+"""The inventory reports under /api/v1/inventory/reports/."""
+
+urlpatterns: list = []

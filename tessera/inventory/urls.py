@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+from . import api, report_api
+
+urlpatterns = [
+    path("", include(api.router.urls)),
+    path("reports/", include(report_api.urlpatterns)),
+]
