@@ -55,7 +55,7 @@ beat: install
 	$(BIN)/celery -A tessera beat --loglevel=INFO
 
 bench: dev-install
-	@for script in bench/*.py; do [ -e "$$script" ] && $(BIN)/python "$$script"; done; true
+	@for script in bench/[!_]*.py; do [ -e "$$script" ] && $(BIN)/python "$$script"; done; true
 
 lock:
 	rm -rf /tmp/tessera-lock && $(PYTHON) -m venv /tmp/tessera-lock

@@ -15,34 +15,29 @@ posting a 10-line entry < 20 ms. Aged receivables come with reconciliation.
 
 import argparse
 import datetime
-import os
-import platform
-import statistics
-import sys
 import time
-import tracemalloc
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tessera.settings.test")
-os.environ["DEBUG"] = "false"
+from _common import (
+    Figure,
+    explain_queries,
+    figure,
+    machine,
+    peak_memory_mib,
+    print_figures,
+    query_count,
+    repeat,
+    throwaway_postgres,
+    timed,
+)
+from django.db import connection, transaction
+from django.db.models import Sum
 
-import django
-
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
-from django.db.models import Sum  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from tessera.accounting import queries, services  # noqa: E402
-from tessera.accounting.ledger import add_months  # noqa: E402
-from tessera.accounting.models import Account, AccountRole, Journal, JournalEntry, JournalLine, LedgerChain  # noqa: E402
-from tessera.core.models import Company, Currency, Partner, User  # noqa: E402
+from tessera.accounting import queries, services
+from tessera.accounting.ledger import add_months
+from tessera.accounting.models import Account, AccountRole, Journal, JournalEntry, JournalLine, LedgerChain
+from tessera.core.models import Company, Currency, Partner, User
 
 LINES_PER_ENTRY = 10  # the first half debit, the second half credit, mirrored amounts: balanced by construction
 ACCOUNTS, PARTNERS, MONTHS = 200, 1_000, 24
@@ -50,7 +45,6 @@ FIRST_DAY = datetime.date(2025, 1, 1)
 YEAR = (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))  # the measured fiscal year: it has a year of history before it
 POST_DAY = datetime.date(2026, 11, 27)
 YEAR_TO_DATE = (YEAR[0], POST_DAY)  # ends inside a period: that period's days are read from the lines
-WARM_UP, REPEAT = 3, 20
 POST_WARM_UP, POSTS = 5, 50
 TARGETS_MS = {"trial balance": 50.0, "general ledger": 100.0, "post": 20.0, "aged receivables": 300.0}
 
@@ -69,36 +63,6 @@ class Books:
         lines = JournalLine.objects.filter(company=self.company, account__type="receivable", posted=True, date__lte=as_of)
         totals = lines.aggregate(debit=Sum("debit"), credit=Sum("credit"))
         return (totals["debit"] or Decimal(0)) - (totals["credit"] or Decimal(0))
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    timings: list[float]
-    queries: int
-    target: float | None = None
-
-    def line(self) -> str:
-        median = statistics.median(self.timings)
-        spread = f"{min(self.timings):.1f}–{max(self.timings):.1f}"
-        verdict = "" if self.target is None else f"< {self.target:.0f} {'met' if median < self.target else 'MISSED'}"
-        return f"{self.name:<58} {median:>9.1f} {spread:>15} {self.queries:>7}  {verdict}"
-
-
-# --- machine -------------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), platform.processor())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('server_version'), current_setting('shared_buffers'), "
-                       "current_setting('work_mem'), current_setting('jit')")  # fmt: skip
-        version, buffers, work_mem, jit = cursor.fetchone()
-    return (
-        f"machine: {os.cpu_count()} CPUs, {model}; Python {platform.python_version()}; load {os.getloadavg()[0]:.1f}\n"
-        f"PostgreSQL {version} (shared_buffers {buffers}, work_mem {work_mem}, jit {jit})"
-    )
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -230,12 +194,6 @@ def load_ledger(books: Books, entries: int) -> None:
                                                          "accounting_accountbalance"))  # fmt: skip
 
 
-def timed(label: str, action: Callable[[], Any]) -> None:
-    started = time.perf_counter()
-    action()
-    print(f"{label:<30} {time.perf_counter() - started:6.1f} s")
-
-
 def post_drafts(books: Books, count: int) -> list[JournalEntry]:
     """Fresh 10-line drafts for the posting benchmark, made with the service, in the measured year."""
     misc = Journal.objects.get(company=books.company, code="MISC")
@@ -260,34 +218,6 @@ def post_drafts(books: Books, count: int) -> list[JournalEntry]:
 # --- measuring -----------------------------------------------------------------------------------
 
 
-def repeat(action: Callable[[], Any], times: int = REPEAT, warm_up: int = WARM_UP) -> list[float]:
-    for _ in range(warm_up):
-        action()
-    timings = []
-    for _ in range(times):
-        started = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
-
-
-def query_count(action: Callable[[], Any]) -> int:
-    """Counted in a call of its own: capturing adds work to every query."""
-    with CaptureQueriesContext(connection) as captured:
-        action()
-    return len(captured)
-
-
-def peak_memory_mib(action: Callable[[], Any]) -> float:
-    """In a pass of its own: tracing allocations slows Python down several times."""
-    tracemalloc.start()
-    try:
-        action()
-        return tracemalloc.get_traced_memory()[1] / 1_048_576
-    finally:
-        tracemalloc.stop()
-
-
 def plain_aggregate(books: Books) -> dict[int, tuple[Decimal, Decimal]]:
     """The baseline: the year's movements summed straight from the lines."""
     with connection.cursor() as cursor:
@@ -297,10 +227,6 @@ def plain_aggregate(books: Books) -> dict[int, tuple[Decimal, Decimal]]:
             [books.company.pk, *YEAR],
         )
         return {account: (debit, credit) for account, debit, credit in cursor.fetchall()}
-
-
-def figure(name: str, action: Callable[[], Any], target: float | None = None) -> Figure:
-    return Figure(name, repeat(action), query_count(action), target)
 
 
 def measure_reports(books: Books) -> list[Figure]:
@@ -357,21 +283,8 @@ def memory(books: Books) -> None:
 
 
 def explain(books: Books) -> None:
-    """EXPLAIN ANALYZE of every query the reports issue, slowest first."""
-    for name, action in (
-        ("trial balance", lambda: queries.trial_balance(books.company, *YEAR)),
-        ("general ledger", lambda: queries.general_ledger(books.receivable, *YEAR)),
-    ):
-        with CaptureQueriesContext(connection) as captured:
-            action()
-        plans = []
-        with connection.cursor() as cursor:
-            for query in captured.captured_queries:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
-                plan = [row[0] for row in cursor.fetchall()]
-                plans.append((float(plan[-1].split()[2]), query["sql"], plan))
-        for ms, sql, plan in sorted(plans, key=lambda found: -found[0]):
-            print(f"\n--- {name}: {ms:.1f} ms\n{sql}\n" + "\n".join(plan))
+    explain_queries("trial balance", lambda: queries.trial_balance(books.company, *YEAR))
+    explain_queries("general ledger", lambda: queries.general_ledger(books.receivable, *YEAR))
 
 
 # --- main ----------------------------------------------------------------------------------------
@@ -389,14 +302,7 @@ def arguments() -> argparse.Namespace:
 
 def main() -> None:
     args = arguments()
-    if connection.vendor != "postgresql":
-        sys.exit(
-            "W2 loads its data with PostgreSQL SQL (generate_series, session_replication_role) and measures PostgreSQL: "
-            "set DATABASE_URL, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/tessera_w2"
-        )
-    old_name = connection.settings_dict["NAME"]
-    database = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_postgres("W2") as database:
         print(machine())
         print(f"database {database}; {datetime.date.today()}")
         started = time.perf_counter()
@@ -406,15 +312,10 @@ def main() -> None:
             f"{len(books.accounts) + 1} accounts, {len(books.partners):,} partners, {MONTHS} periods "
             f"in {time.perf_counter() - started:.1f} s; entry hashes are placeholders (md5 of the position), not a real chain"
         )
-        figures = [*measure_reports(books), measure_posting(books)]
-        print(f"\n{'measure':<58} {'median ms':>9} {'min–max ms':>15} {'queries':>7}  target ms")
-        for figure in figures:
-            print(figure.line())
+        print_figures([*measure_reports(books), measure_posting(books)])
         memory(books)
         if args.explain:
             explain(books)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

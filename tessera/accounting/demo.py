@@ -56,9 +56,12 @@ from .services import (
 
 OPENING_REF = "OPENING"
 # (account code, debit, credit) of the Belgian chart; the receivables and payables go per partner.
+# The stock (raw materials 142,000.00, finished goods 96,000.00) is debited to the suspense account 499000:
+# the inventory demo receives the opening stock from a location booked against 499000, which credits it
+# and debits the stock accounts 300000 and 330000 with the value of the goods (decision 11).
 OPENING_BALANCES = (
     ("221000", "850000.00", "0"), ("221900", "0", "255000.00"), ("230000", "620000.00", "0"), ("230900", "0", "310000.00"),
-    ("241000", "85000.00", "0"), ("241900", "0", "42000.00"), ("300000", "142000.00", "0"), ("330000", "96000.00", "0"),
+    ("241000", "85000.00", "0"), ("241900", "0", "42000.00"), ("499000", "142000.00", "0"), ("499000", "96000.00", "0"),
     ("550000", "215000.00", "0"), ("100000", "0", "500000.00"), ("130000", "0", "50000.00"), ("133000", "0", "180000.00"),
     ("140000", "0", "224000.00"), ("173000", "0", "420000.00"), ("451000", "0", "38000.00"), ("453000", "0", "21000.00"),
     ("454000", "0", "24000.00"),

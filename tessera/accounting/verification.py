@@ -73,7 +73,9 @@ def _check_chain(company: Company, report: LedgerReport) -> None:
 
 def _check_totals(company: Company, report: LedgerReport) -> None:
     totals = JournalLine.objects.filter(company=company, posted=True).aggregate(debit=Sum("debit"), credit=Sum("credit"))
-    if (totals["debit"] or 0) != (totals["credit"] or 0):
+    # quantized: SQLite adds NUMERIC columns as floating point
+    debit, credit = (Decimal(totals[side] or 0).quantize(CENT_OF_CENT) for side in ("debit", "credit"))
+    if debit != credit:
         report.problems.append(
             _("The trial balance does not sum to zero: debit %(debit)s, credit %(credit)s.")
             % {"debit": totals["debit"], "credit": totals["credit"]}

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, models, transaction
+from django.db.models import F
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
@@ -243,12 +244,14 @@ def sequence_next_number(company: Company, code: str, *, on: datetime.date) -> s
             code="missing_sequence",
         ) from None
     period = on.year if sequence.reset == SequenceReset.YEARLY else 0
+    counter = SequenceCounter.objects.filter(sequence=sequence, period=period)
     with transaction.atomic():
-        SequenceCounter.objects.get_or_create(sequence=sequence, period=period)
-        counter = SequenceCounter.objects.select_for_update().get(sequence=sequence, period=period)
-        counter.last_number += 1
-        counter.save(update_fields=["last_number"])
-    return format_number(sequence.pattern, counter.last_number, sequence.padding, on)
+        # The UPDATE locks the counter row until the caller's transaction ends.
+        if not counter.update(last_number=F("last_number") + 1):
+            SequenceCounter.objects.get_or_create(sequence=sequence, period=period)
+            counter.update(last_number=F("last_number") + 1)
+        number = counter.values_list("last_number", flat=True).get()
+    return format_number(sequence.pattern, number, sequence.padding, on)
 
 
 def api_token_create(user: User, *, name: str = "", by: User) -> tuple[ApiToken, str]:

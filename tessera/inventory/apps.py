@@ -12,8 +12,10 @@ class InventoryConfig(AppConfig):
 
         from . import routes
         from .demo import load_inventory_demo
+        from .navigation import register_inventory_section
         from .services import company_inventory_setup
 
         hooks.register_company_setup(company_inventory_setup)
         hooks.register_demo_loader(load_inventory_demo)
         routes.register_manual_route()
+        register_inventory_section()

@@ -6,13 +6,15 @@ both taking the same stock; the database's CHECK constraints stop anything that 
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from tessera.core.bulk import rows_update
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Product, ProductType, Uom
 from tessera.core.uom import convert_quantity
@@ -64,8 +66,19 @@ def check_move(move: Move) -> None:
 
 def tracking_of(product_id: int) -> tuple[str, bool]:
     """(tracking, lots expire) of a product; untracked when it has no stock settings."""
-    row = ProductStock.objects.filter(product_id=product_id).values_list("tracking", "use_expiry").first()
-    return row or (Tracking.NONE, False)
+    return trackings_of({product_id})[product_id]
+
+
+def trackings_of(product_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
+    """(tracking, lots expire) of each product, in one query."""
+    product_ids = set(product_ids)
+    found = {
+        product_id: (tracking, use_expiry)
+        for product_id, tracking, use_expiry in ProductStock.objects.filter(product_id__in=product_ids).values_list(
+            "product_id", "tracking", "use_expiry"
+        )
+    }
+    return {product_id: found.get(product_id, (Tracking.NONE, False)) for product_id in product_ids}
 
 
 def internal_locations_under(location: Location) -> list[int]:
@@ -171,8 +184,8 @@ def move_unreserve(move: Move) -> None:
             reserved_quantity=F("reserved_quantity") - line.reserved_quantity
         )
     MoveLine.objects.filter(move=move, done=False).delete()
-    if (move.state in (MoveState.PARTIAL, MoveState.READY) and move.source_location.holds_stock) or move.state == MoveState.READY:
-        move.state = MoveState.WAITING
+    if move.state in (MoveState.PARTIAL, MoveState.READY) and move.source_location.holds_stock:
+        move.state = MoveState.WAITING  # goods coming from outside stock need no reservation: they stay ready
     move.reserved_quantity = ZERO
     Move.objects.filter(pk=move.pk).update(reserved_quantity=ZERO, state=move.state)
 
@@ -226,49 +239,97 @@ def check_serials(product: Product, lines: Iterable[MoveLine], *, incoming: bool
 
 
 def lines_done(move: Move, lines: Sequence[MoveLine], *, when: datetime.datetime, allow_negative: bool) -> None:
-    """Record the move as done with these lines (new, unsaved): release what the move had reserved,
-    take the goods from their source quants and put them in the destination's."""
-    _release_reservations(move)
+    """Record one move as done with these lines (new, unsaved); see `moves_done`."""
+    moves_done([(move, lines)], when=when, allow_negative=allow_negative)
+
+
+def moves_done(
+    batch: Sequence[tuple[Move, Sequence[MoveLine]]],
+    *,
+    when: datetime.datetime,
+    allow_negative: bool,
+    reserved: Mapping[int, Sequence[MoveLine]] | None = None,
+) -> None:
+    """Record moves as done with their lines (new, unsaved): release what the moves had reserved
+    (their open lines, read here unless the caller already has them in `reserved`), take the goods
+    from their source quants and put them in the destination's.
+
+    The source quants are locked once for the whole batch (in id order, as reservations lock them)
+    and changed by one relative UPDATE, so a delivery of many lines costs a handful of statements."""
+    move_ids = [move.pk for move, _lines in batch]
+    lines = [line for _move, move_lines in batch for line in move_lines]
+    if reserved is None:
+        open_lines = MoveLine.objects.filter(move_id__in=move_ids, done=False, reserved_quantity__gt=0)
+    else:
+        open_lines = [line for move_id in move_ids for line in reserved.get(move_id, ())]
+    release = defaultdict(Decimal)
+    for line in open_lines:
+        release[(line.product_id, line.source_location_id, line.lot_id)] += line.reserved_quantity
+    leaving = [line for line in lines if line.source_location.holds_stock]
+    quants = _lock_quants({*release, *(_key(line) for line in leaving)})
+    taken = defaultdict(Decimal)
+    for line in leaving:
+        quant = quants.get(_key(line))
+        _check_can_leave(line, quant, release[_key(line)] + ZERO, taken[_key(line)], allow_negative)
+        taken[_key(line)] += line.quantity
+    _change_quants(quants, taken, release)
+    for line in leaving:
+        if _key(line) not in quants:  # stock that was never there goes negative (allowed above)
+            quant_add(line.company_id, line.product_id, line.source_location_id, line.lot_id, -line.quantity, when=when)
     for line in lines:
-        if line.source_location.holds_stock:
-            _take(line, when=when, allow_negative=allow_negative)
         if line.destination_location.holds_stock:
             quant_add(line.company_id, line.product_id, line.destination_location_id, line.lot_id, line.quantity, when=when)
-        line.move, line.done, line.date, line.reserved_quantity = move, True, when, ZERO
+    MoveLine.objects.filter(move_id__in=move_ids, done=False).delete()
+    for move, move_lines in batch:
+        for line in move_lines:
+            line.move, line.done, line.date, line.reserved_quantity = move, True, when, ZERO
     MoveLine.objects.bulk_create(lines)
 
 
-def _release_reservations(move: Move) -> None:
-    for line in MoveLine.objects.filter(move=move, done=False, reserved_quantity__gt=0):
-        Quant.objects.filter(product_id=line.product_id, location_id=line.source_location_id, lot_id=line.lot_id).update(
-            reserved_quantity=F("reserved_quantity") - line.reserved_quantity
-        )
-    MoveLine.objects.filter(move=move, done=False).delete()
+QuantKey = tuple[int, int, int | None]
 
 
-def _take(line: MoveLine, *, when: datetime.datetime, allow_negative: bool) -> None:
-    quant = (
+def _key(line: MoveLine) -> QuantKey:
+    return (line.product_id, line.source_location_id, line.lot_id)
+
+
+def _lock_quants(keys: set[QuantKey]) -> dict[QuantKey, Quant]:
+    if not keys:
+        return {}
+    candidates = (
         Quant.objects.select_for_update()
-        .filter(product_id=line.product_id, location_id=line.source_location_id, lot_id=line.lot_id)
-        .first()
+        .filter(product_id__in={key[0] for key in keys}, location_id__in={key[1] for key in keys})
+        .order_by("id")
     )
-    on_hand, reserved = (quant.quantity, quant.reserved_quantity) if quant else (ZERO, ZERO)
+    return {key: quant for quant in candidates if (key := (quant.product_id, quant.location_id, quant.lot_id)) in keys}
+
+
+def _check_can_leave(line: MoveLine, quant: Quant | None, own_reserved: Decimal, before: Decimal, allow_negative: bool) -> None:
+    """The line may take the quant's stock less what other moves reserved, and below zero only when forced."""
+    on_hand = (quant.quantity if quant else ZERO) - before
+    others = (quant.reserved_quantity if quant else ZERO) - own_reserved
     names = {
         "product": line.product, "location": line.source_location, "quantity": line.quantity.normalize(),
-        "available": max(on_hand - reserved, ZERO).normalize(), "lot": f" ({line.lot})" if line.lot_id else "",
+        "available": max(on_hand - others, ZERO).normalize(), "lot": f" ({line.lot})" if line.lot_id else "",
     }  # fmt: skip
     if on_hand - line.quantity < 0 and not allow_negative:
         raise BusinessError(
             _("Only %(available)s of %(product)s%(lot)s are free at %(location)s: %(quantity)s cannot leave it.") % names,
             code="not_enough_stock",
         )
-    if reserved and on_hand - line.quantity < reserved:
+    if others > 0 and on_hand - line.quantity < others:
         raise BusinessError(
             _("Only %(available)s of %(product)s%(lot)s at %(location)s are not reserved for other transfers: "
               "%(quantity)s cannot leave it. Unreserve the others first.") % names,
             code="reserved_elsewhere",
         )  # fmt: skip
-    if quant is None:
-        quant_add(line.company_id, line.product_id, line.source_location_id, line.lot_id, -line.quantity, when=when)
-    else:
-        Quant.objects.filter(pk=quant.pk).update(quantity=F("quantity") - line.quantity)
+
+
+def _change_quants(quants: dict[QuantKey, Quant], taken: dict[QuantKey, Decimal], released: dict[QuantKey, Decimal]) -> None:
+    """One UPDATE for every quant the batch touches, relative to what is stored."""
+    changes = {
+        quant.pk: (-taken.get(key, ZERO), -released.get(key, ZERO))
+        for key, quant in quants.items()
+        if taken.get(key) or released.get(key)
+    }
+    rows_update(Quant, ["quantity", "reserved_quantity"], changes, add=True)

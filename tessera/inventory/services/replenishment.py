@@ -44,12 +44,13 @@ def forecast_quantity(rule: ReorderingRule) -> Decimal:
         or ZERO
     )
     pending = (
-        ProcurementNeed.objects.filter(
-            product_id=rule.product_id, location=rule.location, state__in=PENDING_NEEDS, move=None
-        ).aggregate(q=Sum("quantity"))["q"]
+        ProcurementNeed.objects.filter(product_id=rule.product_id, location_id__in=inside, state__in=PENDING_NEEDS).aggregate(
+            q=Sum("quantity")
+        )["q"]
         or ZERO
     )
-    return on_hand + incoming - outgoing + pending
+    # Rounded to the quantity columns' places: SQLite sums decimals as floats.
+    return (on_hand + incoming - outgoing + pending).quantize(Decimal("0.000001"))
 
 
 def reorder_quantity(forecast: Decimal, minimum: Decimal, maximum: Decimal, multiple: Decimal) -> Decimal:
@@ -57,7 +58,7 @@ def reorder_quantity(forecast: Decimal, minimum: Decimal, maximum: Decimal, mult
     if forecast >= minimum:
         return ZERO
     wanted = maximum - forecast
-    if multiple and multiple > 1:
+    if multiple and multiple != 1:
         wanted = (wanted / multiple).to_integral_value(rounding=ROUND_CEILING) * multiple
     return wanted
 
@@ -97,8 +98,10 @@ def replenishment_run(company: Company, *, by: User, warehouse: Warehouse | None
 
 def move_procure(move: Move, missing: Decimal, *, by: User) -> ProcurementNeed | None:
     """A make-to-order product's move lacks stock: raise a need pegged to the move."""
+    if missing <= 0 or not move.source_location.holds_stock:
+        return None  # goods coming into stock need none
     settings = ProductStock.objects.filter(product_id=move.product_id).first()
-    if settings is None or settings.procurement_method != ProcurementMethod.MAKE_TO_ORDER or missing <= 0:
+    if settings is None or settings.procurement_method != ProcurementMethod.MAKE_TO_ORDER:
         return None
     if ProcurementNeed.objects.filter(move=move, state__in=PENDING_NEEDS).exists():
         return None

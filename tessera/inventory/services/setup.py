@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tessera.accounting.models import Journal, JournalType
-from tessera.accounting.services import account_for_role, journal_save
+from tessera.accounting.models import AccountRole, Journal, JournalType
+from tessera.accounting.services import journal_save
 from tessera.core.errors import BusinessError
 from tessera.core.models import Company, ProductCategory, User
 from tessera.core.models import Sequence as NumberSequence
@@ -94,7 +94,7 @@ VALUATION_ROLES = (("stock_goods", "stock_variation_goods"), ("stock_raw", "stoc
 
 def category_valuation(category: ProductCategory) -> CategoryValuation:
     """The category's valuation settings; a category without its own gets FIFO on the goods-for-resale
-    stock account and its stock variation account (decision 11)."""
+    stock account and its stock variation account, or the raw-materials pair (decision 11)."""
     valuation = (
         CategoryValuation.objects.filter(category=category)
         .select_related("valuation_account", "input_account", "output_account")
@@ -102,18 +102,18 @@ def category_valuation(category: ProductCategory) -> CategoryValuation:
     )
     if valuation is not None:
         return valuation
+    roles = {
+        role.role: role.account
+        for role in AccountRole.objects.filter(
+            company_id=category.company_id, role__in=[role for pair in VALUATION_ROLES for role in pair]
+        ).select_related("account")
+    }
     for stock_role, variation_role in VALUATION_ROLES:
-        try:
-            stock, variation = account_for_role(category.company, stock_role), account_for_role(category.company, variation_role)
-        except BusinessError:
-            continue
-        return CategoryValuation(
-            company=category.company,
-            category=category,
-            valuation_account=stock,
-            input_account=variation,
-            output_account=variation,
-        )
+        if stock_role in roles and variation_role in roles:
+            return CategoryValuation(
+                company_id=category.company_id, category=category, valuation_account=roles[stock_role],
+                input_account=roles[variation_role], output_account=roles[variation_role],
+            )  # fmt: skip
     raise BusinessError(
         _("Category %(category)s has no stock valuation accounts. Set them under Inventory > Category valuation.")
         % {"category": category},

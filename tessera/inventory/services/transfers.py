@@ -1,6 +1,7 @@
 """Transfers: receipts, deliveries and internal transfers from draft to done, backorders and returns."""
 
 import datetime
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -90,7 +91,7 @@ def transfer_save(transfer: Transfer, lines: Sequence[MoveDraft], *, by: User) -
         record_save(transfer, by=by)
         transfer.moves.all().delete()
         for move in moves:
-            move.transfer = transfer
+            move.transfer, move.reference = transfer, transfer.number  # numbered only now for a new transfer
         Move.objects.bulk_create(moves)
     return transfer
 
@@ -139,7 +140,7 @@ def _open_moves(transfer: Transfer) -> list[Move]:
     return list(
         transfer.moves.select_for_update(of=("self",))
         .filter(state__in=(MoveState.DRAFT, *OPEN_MOVE_STATES))
-        .select_related("product__uom", "uom", "source_location", "destination_location")
+        .select_related("product__uom", "uom", "source_location", "destination_location", "company__currency")
         .order_by("id")
     )
 
@@ -234,14 +235,16 @@ def transfer_validate(
     done: Mapping[int, Sequence[DoneQuantity]] | None = None,
     force: bool = False,
     backorder: bool = True,
+    when: datetime.datetime | None = None,
 ) -> ValidationResult:
     """Record what was moved. `done` gives, per move id, the quantities (and lots) actually moved;
     without it, everything reserved goes (or, into stock, everything planned). Moving more than was
     reserved, or more than is on hand, needs `force`. What is left becomes a backorder, or is
-    cancelled when `backorder` is false."""
+    cancelled when `backorder` is false. `when` is the moment the goods moved (now by default; the
+    accounting lock date bounds how far back it can go)."""
     require_permission(by, Transfer, "validate")
     require_company(by, transfer)
-    now = timezone.now()
+    now = effective_moment(when)
     with transaction.atomic():
         transfer = _locked(transfer)
         _require_open(transfer)
@@ -250,18 +253,22 @@ def transfer_validate(
         if unknown:
             raise InvalidInput(_("These moves are not open moves of this transfer: %(ids)s.") % {"ids": sorted(unknown)},
                                field="moves")  # fmt: skip
+        reserved = _reserved_lines(moves)
+        trackings = ledger.trackings_of(move.product_id for move in moves)
         leftovers: list[tuple[Move, Decimal]] = []
-        done_moves = []
+        batch: list[tuple[Move, list[MoveLine]]] = []
         for move in moves:
-            lines = _done_lines(move, None if done is None else done.get(move.pk, ()), force=force)
+            given = None if done is None else done.get(move.pk, ())
+            lines = _done_lines(move, given, reserved.get(move.pk, []), trackings[move.product_id][0], force=force)
             moved = sum((line.quantity for line in lines), ZERO)
             if moved < move.product_quantity:
                 leftovers.append((move, move.product_quantity - moved))
             if moved > 0:
-                _record_done(move, lines, moved, when=now, force=force)
-                done_moves.append(move)
-        if not done_moves:
+                batch.append((move, lines))
+        if not batch:
             raise InvalidInput(_("Nothing was moved: give the quantities done."), code="nothing_done", field="moves")
+        ledger.moves_done(batch, when=now, allow_negative=force, reserved=reserved)
+        done_moves = _mark_done(batch, when=now)
         moves_value(done_moves, by=by)
         result = ValidationResult(transfer=transfer, moves_done=done_moves)
         if leftovers and backorder:
@@ -275,23 +282,50 @@ def transfer_validate(
     return result
 
 
-def _record_done(move: Move, lines: list[MoveLine], moved: Decimal, *, when: datetime.datetime, force: bool) -> None:
-    ledger.lines_done(move, lines, when=when, allow_negative=force)
-    move.state, move.date, move.reserved_quantity = MoveState.DONE, when, ZERO
-    if moved != move.product_quantity:
-        # The move keeps what was done; the rest goes to the backorder. Expressed in the product's unit.
-        move.quantity, move.uom_id, move.product_quantity = moved, move.product.uom_id, moved
-    Move.objects.filter(pk=move.pk).update(
-        state=move.state, date=when, reserved_quantity=ZERO, quantity=move.quantity, uom_id=move.uom_id,
-        product_quantity=move.product_quantity,
-    )  # fmt: skip
+def effective_moment(when: datetime.datetime | None) -> datetime.datetime:
+    """When goods moved: now, or a moment in the past that the user gives (never in the future)."""
+    now = timezone.now()
+    if when is None:
+        return now
+    if when > now:
+        raise InvalidInput(_("Goods cannot be moved in the future."), code="future_date", field="date")
+    return when
 
 
-def _done_lines(move: Move, given: Sequence[DoneQuantity] | None, *, force: bool) -> list[MoveLine]:
-    tracking, _use_expiry = ledger.tracking_of(move.product_id)
+def _reserved_lines(moves: Sequence[Move]) -> dict[int, list[MoveLine]]:
+    """The open moves' reserved lines, in the order they were reserved, read once."""
+    by_move: dict[int, list[MoveLine]] = defaultdict(list)
+    lines = MoveLine.objects.filter(move__in=moves, done=False, reserved_quantity__gt=0).select_related("lot", "source_location")
+    for line in lines.order_by("id"):
+        by_move[line.move_id].append(line)
+    return by_move
+
+
+def _mark_done(batch: Sequence[tuple[Move, list[MoveLine]]], *, when: datetime.datetime) -> list[Move]:
+    """The moves keep what was done; the rest goes to the backorder, expressed in the product's unit."""
+    moves, whole = [], []
+    for move, lines in batch:
+        moved = sum((line.quantity for line in lines), ZERO)
+        move.state, move.date, move.reserved_quantity = MoveState.DONE, when, ZERO
+        if moved == move.product_quantity:
+            whole.append(move.pk)
+        else:
+            move.quantity, move.uom_id, move.product_quantity = moved, move.product.uom_id, moved
+            Move.objects.filter(pk=move.pk).update(
+                state=move.state, date=when, reserved_quantity=ZERO, quantity=moved, uom_id=move.uom_id, product_quantity=moved
+            )
+        moves.append(move)
+    Move.objects.filter(pk__in=whole).update(state=MoveState.DONE, date=when, reserved_quantity=ZERO)
+    return moves
+
+
+def _done_lines(
+    move: Move, given: Sequence[DoneQuantity] | None, reserved: list[MoveLine], tracking: str, *, force: bool
+) -> list[MoveLine]:
     incoming = not move.source_location.holds_stock
+    in_product_unit = given is None  # the defaults are in the product's unit, what is given in the move's
     if given is None:
-        given = _default_done(move, tracking, incoming)
+        given = _default_done(move, reserved, tracking, incoming)
     lines: list[MoveLine] = []
     taken: dict[int, Decimal] = {}  # how much of each reserved line the items before took
     for item in given:
@@ -299,7 +333,7 @@ def _done_lines(move: Move, given: Sequence[DoneQuantity] | None, *, force: bool
             raise InvalidInput(_("A done quantity cannot be negative."), field="moves")
         if item.quantity == 0:
             continue
-        quantity = ledger.to_product_unit(move.product, item.quantity, move.uom)
+        quantity = item.quantity if in_product_unit else ledger.to_product_unit(move.product, item.quantity, move.uom)
         lot = None
         if tracking != "none":
             if not item.lot:
@@ -313,34 +347,40 @@ def _done_lines(move: Move, given: Sequence[DoneQuantity] | None, *, force: bool
             destination = item.location or move.destination_location
             lines.append(_line(move, quantity, lot, move.source_location, _inside(destination, move.destination_location)))
         else:
-            lines.extend(_allocate(move, quantity, lot, item.location, taken, force=force))
+            lines.extend(_allocate(move, quantity, lot, item.location, reserved, taken, force=force))
     if tracking == "serial":
         ledger.check_serials(move.product, lines, incoming=incoming)
     return lines
 
 
-def _default_done(move: Move, tracking: str, incoming: bool) -> list[DoneQuantity]:
+def _default_done(move: Move, reserved: list[MoveLine], tracking: str, incoming: bool) -> list[DoneQuantity]:
     if not incoming:
-        reserved = move.lines.filter(done=False, reserved_quantity__gt=0).select_related("lot", "source_location")
         return [DoneQuantity(line.reserved_quantity, line.lot.name if line.lot_id else "", location=line.source_location)
                 for line in reserved]  # fmt: skip
     if move.returned_move_id:
-        returned = MoveLine.objects.filter(move_id=move.returned_move_id, done=True).select_related("lot")
+        # The lots that left, less what earlier returns of the same move already brought back.
+        back: dict[int | None, Decimal] = defaultdict(Decimal)
+        for lot_id, quantity in MoveLine.objects.filter(move__returned_move_id=move.returned_move_id, done=True).values_list(
+            "lot_id", "quantity"
+        ):
+            back[lot_id] += quantity
+        returned = MoveLine.objects.filter(move_id=move.returned_move_id, done=True).select_related("lot").order_by("id")
         left, items = move.product_quantity, []
         for line in returned:
-            take = min(left, line.quantity)
+            already = min(back[line.lot_id], line.quantity)
+            back[line.lot_id] -= already
+            take = min(left, line.quantity - already)
             if take > 0:
                 items.append(DoneQuantity(take, line.lot.name if line.lot_id else ""))
                 left -= take
-        if move.uom_id == move.product.uom_id:
-            return items
+        return items
     if tracking != "none":
         raise InvalidInput(
             _("%(product)s is tracked: give the lot or serial number of what was received.") % {"product": move.product},
             code="lot_required",
             field="lots",
         )
-    return [DoneQuantity(move.quantity)]
+    return [DoneQuantity(move.product_quantity)]
 
 
 def _existing_lot(move: Move, name: str) -> Lot:
@@ -368,17 +408,23 @@ def _line(move: Move, quantity: Decimal, lot: Lot | None, source: Location, dest
 
 
 def _allocate(
-    move: Move, quantity: Decimal, lot: Lot | None, location: Location | None, taken: dict[int, Decimal], *, force: bool
+    move: Move,
+    quantity: Decimal,
+    lot: Lot | None,
+    location: Location | None,
+    reserved: list[MoveLine],
+    taken: dict[int, Decimal],
+    *,
+    force: bool,
 ) -> list[MoveLine]:
     """Where `quantity` (of `lot`) leaves from: the move's own reservations first, then free stock,
     then (only when forced) the source location itself, which may go below zero."""
     lines, left = [], quantity
-    reserved = move.lines.filter(done=False, reserved_quantity__gt=0).select_related("source_location").order_by("id")
-    if lot is not None:
-        reserved = reserved.filter(lot=lot)
-    if location is not None:
-        reserved = reserved.filter(source_location=location)
-    for line in reserved:
+    candidates = [
+        line for line in reserved
+        if (lot is None or line.lot_id == lot.pk) and (location is None or line.source_location_id == location.pk)
+    ]  # fmt: skip
+    for line in candidates:
         free = line.reserved_quantity - taken.get(line.pk, ZERO)
         take = min(free, left)
         if take > 0:
@@ -440,12 +486,30 @@ def _create_backorder(transfer: Transfer, leftovers: Sequence[tuple[Move, Decima
 def transfer_return(transfer: Transfer, *, by: User, quantities: Mapping[int, Decimal] | None = None) -> Transfer:
     """Create and confirm the return of a done transfer: the goods go back where they came from.
     `quantities` gives, per done move id, how much (in the product's unit) comes back; by default
-    everything not returned yet."""
+    everything not returned yet. The returned transfer is locked, so two returns cannot both take
+    what is left."""
     require_permission(by, Transfer, "add")
     require_company(by, transfer)
-    transfer = Transfer.objects.select_related("company").get(pk=transfer.pk)
-    if transfer.state != TransferState.DONE:
-        raise BusinessError(_("Only a done transfer can be returned."), code="transfer_not_done")
+    with transaction.atomic():
+        transfer = Transfer.objects.select_for_update().select_related("company").get(pk=transfer.pk)
+        if transfer.state != TransferState.DONE:
+            raise BusinessError(_("Only a done transfer can be returned."), code="transfer_not_done")
+        drafts = _returnable(transfer, quantities)
+        kind = {TransferKind.RECEIPT: TransferKind.DELIVERY, TransferKind.DELIVERY: TransferKind.RECEIPT}.get(
+            transfer.kind, TransferKind.INTERNAL
+        )
+        back = Transfer(
+            company=transfer.company, kind=kind, warehouse_id=transfer.warehouse_id, partner_id=transfer.partner_id,
+            source_location_id=transfer.destination_location_id, destination_location_id=transfer.source_location_id,
+            scheduled_date=timezone.now(), origin=transfer.number, return_of=transfer,
+        )  # fmt: skip
+        transfer_save(back, [MoveDraft(move.product, quantity, move.product.uom) for move, quantity in drafts], by=by)
+        for (move, _quantity), new in zip(drafts, back.moves.order_by("id"), strict=True):
+            Move.objects.filter(pk=new.pk).update(returned_move=move)
+        return transfer_confirm(back, by=by)
+
+
+def _returnable(transfer: Transfer, quantities: Mapping[int, Decimal] | None) -> list[tuple[Move, Decimal]]:
     done_moves = {move.pk: move for move in transfer.moves.filter(state=MoveState.DONE).select_related("product__uom")}
     unknown = set(quantities or {}) - set(done_moves)
     if unknown:
@@ -466,16 +530,4 @@ def transfer_return(transfer: Transfer, *, by: User, quantities: Mapping[int, De
             drafts.append((move, wanted))
     if not drafts:
         raise InvalidInput(_("Nothing is left to return."), code="nothing_to_return")
-    kind = {TransferKind.RECEIPT: TransferKind.DELIVERY, TransferKind.DELIVERY: TransferKind.RECEIPT}.get(
-        transfer.kind, TransferKind.INTERNAL
-    )
-    with transaction.atomic():
-        back = Transfer(
-            company=transfer.company, kind=kind, warehouse_id=transfer.warehouse_id, partner_id=transfer.partner_id,
-            source_location_id=transfer.destination_location_id, destination_location_id=transfer.source_location_id,
-            scheduled_date=timezone.now(), origin=transfer.number, return_of=transfer,
-        )  # fmt: skip
-        transfer_save(back, [MoveDraft(move.product, quantity, move.product.uom) for move, quantity in drafts], by=by)
-        for (move, _quantity), new in zip(drafts, back.moves.order_by("id"), strict=True):
-            Move.objects.filter(pk=new.pk).update(returned_move=move)
-        return transfer_confirm(back, by=by)
+    return drafts

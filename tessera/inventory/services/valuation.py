@@ -7,17 +7,19 @@ stock journal: valuation account against the category's input account (receipts)
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.accounting.models import Account, Journal, JournalEntry, JournalLine
 from tessera.accounting.services import journal_entry_post_generated
-from tessera.core.models import Product, ProductType, User
+from tessera.core.bulk import rows_update
+from tessera.core.models import Currency, Product, ProductType, User
 from tessera.core.money import round_amount
 
 from ..models import CategoryValuation, CostMethod, Move, ValuationLayer
@@ -25,6 +27,7 @@ from .setup import STOCK_JOURNAL, category_valuation
 
 ZERO = Decimal(0)
 COST_PLACES = Decimal("0.000001")
+AMOUNT_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -35,107 +38,204 @@ class _Posting:
     label: str
 
 
+class _ProductStock:
+    """What a batch knows of one product's valuation: its layers that still hold stock or still owe
+    some, in FIFO order, and the totals of all its layers. New layers join them in memory, so that
+    the next move of the same product in the batch sees them."""
+
+    def __init__(self, product: Product, layers: list[ValuationLayer], quantity: Decimal, value: Decimal):
+        self.product, self.layers, self.quantity, self.value = product, layers, quantity, value
+        self.changed: set[int] = set()  # stored layers whose remaining quantity changed
+
+    def add(self, layer: ValuationLayer) -> None:
+        self.quantity += layer.quantity
+        self.value += layer.value
+        if layer.remaining_quantity:
+            self.layers.append(layer)
+
+    def touch(self, layer: ValuationLayer) -> None:
+        if layer.pk:
+            self.changed.add(layer.pk)
+
+
+def _load_stocks(products: Sequence[Product]) -> dict[int, _ProductStock]:
+    """The products' open layers (locked) and totals, in two queries for the whole batch."""
+    ids = [product.pk for product in products]
+    layers: dict[int, list[ValuationLayer]] = defaultdict(list)
+    open_layers = ValuationLayer.objects.select_for_update().filter(product_id__in=ids).exclude(remaining_quantity=0)
+    for layer in open_layers.order_by("date", "id"):
+        layers[layer.product_id].append(layer)
+    totals = {
+        row["product_id"]: row
+        for row in ValuationLayer.objects.filter(product_id__in=ids)
+        .values("product_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+    }
+    stocks = {}
+    for product in products:
+        row = totals.get(product.pk, {})
+        quantity, value = _rounded(row.get("q"), COST_PLACES), _rounded(row.get("v"), AMOUNT_PLACES)
+        stocks[product.pk] = _ProductStock(product, layers[product.pk], quantity, value)
+    return stocks
+
+
 def moves_value(moves: Sequence[Move], *, by: User) -> JournalEntry | None:
-    """Value done moves that cross the boundary of the company's stock and post their entry."""
-    postings, layers = [], []
+    """Value done moves that cross the boundary of the company's stock and post their entry.
+
+    The layers are computed in memory per product and written with a few statements for the batch."""
+    postings: list[_Posting] = []
     valuations: dict[int, CategoryValuation] = {}
-    for move in moves:
-        product = move.product
-        if product.type != ProductType.STOCKABLE:
-            continue
-        entering, leaving = not move.source_location.holds_stock, not move.destination_location.holds_stock
-        if entering == leaving:
-            continue  # inside the stock (or outside it altogether): no value changes hands
-        if product.category_id not in valuations:
-            valuations[product.category_id] = category_valuation(product.category)
-        valuation = valuations[product.category_id]
-        layer = _layer_in(move, valuation) if entering else _layer_out(move, valuation)
-        layers.append(layer)
+    created: list[ValuationLayer] = []
+    currency = None
+    valued = [move for move in moves if move.product.type == ProductType.STOCKABLE and _crosses_stock_boundary(move)]
+    stocks = _load_stocks(list({move.product_id: move.product for move in valued}.values())) if valued else {}
+    for move in valued:
+        entering = not move.source_location.holds_stock
+        if move.product.category_id not in valuations:
+            valuations[move.product.category_id] = category_valuation(move.product.category)
+        valuation = valuations[move.product.category_id]
+        if currency is None:
+            currency = move.company.currency
+        stock = stocks[move.product_id]
+        if entering:
+            layer = _layer_in(move, stock, currency)
+            correction = _fill_negative(move, stock, layer, currency)
+        else:
+            layer, correction = _layer_out(move, stock, valuation, currency), None
+        for new in (layer, correction):
+            if new is not None:
+                stock.add(new)
+                created.append(new)
         if layer.value:
             postings.append(_posting(move, layer, valuation, entering))
-    if not layers:
+        if correction is not None:
+            postings.append(_correction_posting(move, correction, valuation))
+        if valuation.cost_method == CostMethod.AVERAGE and entering and stock.quantity > 0:
+            stock.product.cost = (stock.value / stock.quantity).quantize(COST_PLACES)
+            Product.objects.filter(pk=stock.product.pk).update(cost=stock.product.cost)
+    if not created:
         return None
-    ValuationLayer.objects.bulk_create(layers)
-    if not postings:
-        return None
-    entry = _post(moves[0], postings, by)
-    ValuationLayer.objects.filter(pk__in=[layer.pk for layer in layers]).update(entry=entry)
+    entry = _post(moves[0], postings, by) if postings else None
+    for layer in created:
+        layer.entry = entry
+    ValuationLayer.objects.bulk_create(created)
+    remaining = {
+        layer.pk: (layer.remaining_quantity, layer.remaining_value)
+        for stock in stocks.values()
+        for layer in stock.layers
+        if layer.pk in stock.changed
+    }
+    rows_update(ValuationLayer, ["remaining_quantity", "remaining_value"], remaining)  # the layers are locked
     return entry
 
 
-def _unit_cost_in(move: Move, valuation: CategoryValuation) -> Decimal:
+def _crosses_stock_boundary(move: Move) -> bool:
+    """Goods entering or leaving the company's stock; moves inside it (or outside altogether) change no value."""
+    return move.source_location.holds_stock != move.destination_location.holds_stock
+
+
+def _unit_cost_in(move: Move, product: Product) -> Decimal:
     if move.unit_cost is not None:
         return move.unit_cost
     if move.returned_move_id:
-        returned = ValuationLayer.objects.filter(move_id=move.returned_move_id).aggregate(q=Sum("quantity"), v=Sum("value"))
-        if returned["q"]:
-            return (returned["v"] / returned["q"]).quantize(COST_PLACES)
-    return move.product.cost
+        quantity, value = _totals(ValuationLayer.objects.filter(move_id=move.returned_move_id))
+        if quantity:
+            return (value / quantity).quantize(COST_PLACES)
+    return product.cost
 
 
-def _layer_in(move: Move, valuation: CategoryValuation) -> ValuationLayer:
-    product, quantity = move.product, move.product_quantity
-    unit_cost = _unit_cost_in(move, valuation)
-    value = round_amount(quantity * unit_cost, move.company.currency)
-    if valuation.cost_method == CostMethod.AVERAGE:
-        _update_average(product, quantity, value)
+def _layer_in(move: Move, stock: _ProductStock, currency: Currency) -> ValuationLayer:
+    quantity = move.product_quantity
+    unit_cost = _unit_cost_in(move, stock.product)
+    value = round_amount(quantity * unit_cost, currency)
     return ValuationLayer(
-        company_id=move.company_id, product=product, move=move, date=move.date, quantity=quantity, unit_cost=unit_cost,
+        company_id=move.company_id, product=stock.product, move=move, date=move.date, quantity=quantity, unit_cost=unit_cost,
         value=value, remaining_quantity=quantity, remaining_value=value,
-        description=_("%(reference)s received") % {"reference": move.reference or product},
+        description=_("%(reference)s received") % {"reference": move.reference or stock.product},
     )  # fmt: skip
 
 
-def _update_average(product: Product, quantity: Decimal, value: Decimal) -> None:
-    """The new average cost after adding `quantity` worth `value` to what is in stock."""
-    totals = ValuationLayer.objects.filter(product=product).aggregate(q=Sum("quantity"), v=Sum("value"))
-    on_hand, worth = totals["q"] or ZERO, totals["v"] or ZERO
-    if on_hand + quantity > 0 and on_hand >= 0:
-        product.cost = ((worth + value) / (on_hand + quantity)).quantize(COST_PLACES)
-        Product.objects.filter(pk=product.pk).update(cost=product.cost)
+def _fill_negative(move: Move, stock: _ProductStock, layer: ValuationLayer, currency: Currency) -> ValuationLayer | None:
+    """Goods that left before they were in stock were valued at the product's cost; now that they
+    arrive, they take their place out of this receipt and the difference to their real cost is booked."""
+    difference = ZERO
+    for owed in [candidate for candidate in stock.layers if candidate.remaining_quantity < 0]:
+        if layer.remaining_quantity <= 0:
+            break
+        cover = min(layer.remaining_quantity, -owed.remaining_quantity)
+        valued_at = round_amount(owed.remaining_value * cover / owed.remaining_quantity, currency)
+        costs = layer.remaining_value if cover == layer.remaining_quantity else round_amount(
+            layer.remaining_value * cover / layer.remaining_quantity, currency
+        )  # fmt: skip
+        owed.remaining_quantity += cover
+        owed.remaining_value = ZERO if owed.remaining_quantity == 0 else owed.remaining_value + valued_at
+        stock.touch(owed)
+        layer.remaining_quantity -= cover
+        layer.remaining_value -= costs
+        difference += costs - valued_at
+    if not difference:
+        return None
+    return ValuationLayer(
+        company_id=move.company_id, product=stock.product, move=move, date=move.date, quantity=ZERO, unit_cost=ZERO,
+        value=-difference, description=_("%(reference)s: goods sent before they were received, at their real cost")
+        % {"reference": move.reference or stock.product},
+    )  # fmt: skip
 
 
-def _layer_out(move: Move, valuation: CategoryValuation) -> ValuationLayer:
-    product, quantity = move.product, move.product_quantity
+def _layer_out(move: Move, stock: _ProductStock, valuation: CategoryValuation, currency: Currency) -> ValuationLayer:
+    """Goods beyond what is in stock (stock going negative) are valued at the product's cost, and
+    kept as a negative remaining quantity that the next receipt fills."""
+    quantity, product = move.product_quantity, stock.product
     if valuation.cost_method == CostMethod.AVERAGE:
-        value = round_amount(quantity * product.cost, move.company.currency)
-        _consume(product, quantity)
+        in_stock, worth = max(stock.quantity, ZERO), stock.value
+        covered = min(quantity, in_stock)
+        value = ZERO
+        if covered:
+            value = worth if covered == in_stock else round_amount(worth * covered / in_stock, currency)
+        _consume(stock, covered, currency)
     else:
-        value = _consume(product, quantity)
+        covered, value = _consume(stock, quantity, currency)
+    uncovered = quantity - covered
+    owed = round_amount(uncovered * product.cost, currency)
+    value += owed
     return ValuationLayer(
         company_id=move.company_id, product=product, move=move, date=move.date, quantity=-quantity,
-        unit_cost=(value / quantity).quantize(COST_PLACES), value=-value,
-        description=_("%(reference)s sent") % {"reference": move.reference or product},
+        unit_cost=(value / quantity).quantize(COST_PLACES), value=-value, remaining_quantity=-uncovered,
+        remaining_value=-owed, description=_("%(reference)s sent") % {"reference": move.reference or product},
     )  # fmt: skip
 
 
-def _consume(product: Product, quantity: Decimal) -> Decimal:
-    """Take `quantity` from the oldest layers still holding some; return the value taken. Goods
-    beyond what the layers hold (stock gone negative) are valued at the product's cost."""
+def _totals(layers: QuerySet[ValuationLayer]) -> tuple[Decimal, Decimal]:
+    """Quantity and value of the layers."""
+    totals = layers.aggregate(q=Sum("quantity"), v=Sum("value"))
+    return _rounded(totals["q"], COST_PLACES), _rounded(totals["v"], AMOUNT_PLACES)
+
+
+def _rounded(total: Decimal | float | None, places: Decimal) -> Decimal:
+    """A sum rounded to its column's places: SQLite sums decimals as floats."""
+    return Decimal(str(total or 0)).quantize(places)
+
+
+def _consume(stock: _ProductStock, quantity: Decimal, currency: Currency) -> tuple[Decimal, Decimal]:
+    """Take up to `quantity` from the oldest layers still holding some; return how much they held and its value."""
     left, value = quantity, ZERO
-    open_layers = (
-        ValuationLayer.objects.select_for_update()
-        .filter(product=product, remaining_quantity__gt=0)
-        .order_by("date", "id")
-        .only("remaining_quantity", "remaining_value")
-    )
-    for layer in open_layers:
+    for layer in stock.layers:
         if left <= 0:
             break
+        if layer.remaining_quantity <= 0:
+            continue
         take = min(left, layer.remaining_quantity)
         taken = (
             layer.remaining_value
             if take == layer.remaining_quantity
-            else round_amount(layer.remaining_value * take / layer.remaining_quantity, product.company.currency)
+            else round_amount(layer.remaining_value * take / layer.remaining_quantity, currency)
         )
-        ValuationLayer.objects.filter(pk=layer.pk).update(
-            remaining_quantity=F("remaining_quantity") - take, remaining_value=F("remaining_value") - taken
-        )
+        layer.remaining_quantity -= take
+        layer.remaining_value -= taken
+        stock.touch(layer)
         value += taken
         left -= take
-    if left > 0:
-        value += round_amount(left * product.cost, product.company.currency)
-    return value
+    return quantity - left, value
 
 
 def _posting(move: Move, layer: ValuationLayer, valuation: CategoryValuation, entering: bool) -> _Posting:
@@ -146,6 +246,15 @@ def _posting(move: Move, layer: ValuationLayer, valuation: CategoryValuation, en
     else:
         counterpart = move.destination_location.valuation_account or valuation.output_account
         debit, credit, value = counterpart, valuation.valuation_account, -layer.value
+    if value < 0:
+        debit, credit, value = credit, debit, -value
+    return _Posting(debit, credit, value, label)
+
+
+def _correction_posting(move: Move, correction: ValuationLayer, valuation: CategoryValuation) -> _Posting:
+    """A receipt revalues goods that left before it: the difference goes to the output account."""
+    label = f"{move.reference or ''} {move.product}".strip()
+    debit, credit, value = valuation.output_account, valuation.valuation_account, -correction.value
     if value < 0:
         debit, credit, value = credit, debit, -value
     return _Posting(debit, credit, value, label)
