@@ -314,6 +314,9 @@ class DoneForm(forms.Form):
 
     force = forms.BooleanField(label=_("Override: move more than reserved or than is on hand"), required=False)
     backorder = forms.BooleanField(label=_("Create a backorder for the rest"), required=False, initial=True)
+    date = forms.DateTimeField(
+        label=_("Moved on"), required=False, help_text=_("Leave empty for now; an earlier moment if the goods moved before.")
+    )
 
     def __init__(self, moves: list[Move], tracking: dict[int, str], *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -533,7 +536,7 @@ class TransferAdmin(WorkflowAdminMixin, InventoryAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 result = transfer_validate(transfer, by=request.user, done=form.done, force=form.cleaned_data["force"],
-                                           backorder=form.cleaned_data["backorder"])  # fmt: skip
+                                           backorder=form.cleaned_data["backorder"], when=form.cleaned_data["date"])  # fmt: skip
             except BusinessError as exc:
                 form.add_error(None, exc.message)
             else:

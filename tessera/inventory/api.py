@@ -329,6 +329,9 @@ class ValidateSerializer(serializers.Serializer):
     backorder = serializers.BooleanField(
         default=True, help_text=gettext_lazy("What is not moved goes to a backorder; otherwise it is cancelled.")
     )
+    date = serializers.DateTimeField(
+        required=False, help_text=gettext_lazy("When the goods moved, if earlier than now (not on or before the lock date).")
+    )
 
 
 class ReturnItemSerializer(serializers.Serializer):
@@ -414,8 +417,9 @@ class TransferViewSet(RecordViewSet):
                     DoneQuantity(item["quantity"], item["lot"], item.get("expiry_date"), item.get("location"))
                 )
         result = transfer_validate(
-            self.get_object(), by=request.user, done=done, force=values["force"], backorder=values["backorder"]
-        )
+            self.get_object(), by=request.user, done=done, force=values["force"], backorder=values["backorder"],
+            when=values.get("date"),
+        )  # fmt: skip
         backorder = result.backorder.pk if result.backorder else None
         return Response({"transfer": self._fresh(result.transfer), "backorder": backorder})
 

@@ -262,7 +262,7 @@ class _Year:
                 backorder = self._partial_delivery(month)
             if month == 6:
                 if backorder is not None:  # the customer collects the rest
-                    transfer_validate(backorder, by=self.by)
+                    transfer_validate(backorder, by=self.by, when=self._mid(month))
                 self._count(month)
             if month == 7:
                 self._return(month)
@@ -278,6 +278,10 @@ class _Year:
         date = datetime.date(self.start.year, month, self.rng.randint(1, 28))
         date += datetime.timedelta(days=7 - date.weekday() if date.weekday() >= 5 else 0)  # a weekend: the Monday
         return timezone.make_aware(datetime.datetime.combine(date, datetime.time(9)))
+
+    def _mid(self, month: int) -> datetime.datetime:
+        """The 15th of the month at nine, for events whose day does not matter."""
+        return timezone.make_aware(datetime.datetime(self.start.year, month, 15, 9))
 
     def _at_opening(self, when: datetime.datetime) -> bool:
         return timezone.localdate(when) == self.start
@@ -329,7 +333,7 @@ class _Year:
         transfer = transfer_confirm(transfer_save(transfer, lines, by=self.by), by=self.by)
         moves = transfer.moves.select_related("product").order_by("id")
         done = {move.pk: self._received(move.product, move.product_quantity, transfer.scheduled_date) for move in moves}
-        transfer_validate(transfer, by=self.by, done=done)
+        transfer_validate(transfer, by=self.by, done=done, when=transfer.scheduled_date)
         return transfer
 
     def _deliver(self, warehouse: Warehouse, month: int, lines: Sequence[MoveDraft]) -> Transfer:
@@ -418,7 +422,7 @@ class _Year:
         lines = self._sold(warehouse, self.rng.randint(1, 3))
         if lines:
             delivery = self._deliver(warehouse, month, lines)
-            transfer_validate(delivery, by=self.by)
+            transfer_validate(delivery, by=self.by, when=delivery.scheduled_date)
             if warehouse == self.main:
                 self.deliveries.append((month, delivery))
 
@@ -431,7 +435,7 @@ class _Year:
         delivery = self._deliver(self.main, month, lines)
         first, *others = delivery.moves.order_by("id")
         done = {first.pk: [DoneQuantity(first.quantity - 1)], **{move.pk: [DoneQuantity(move.quantity)] for move in others}}
-        return transfer_validate(delivery, by=self.by, done=done).backorder
+        return transfer_validate(delivery, by=self.by, done=done, when=delivery.scheduled_date).backorder
 
     def _to_second_warehouse(self, month: int) -> None:
         """A third of some finished goods go to the second warehouse, which delivers from then on."""
@@ -444,7 +448,8 @@ class _Year:
         internal = Transfer(company=self.company, kind=TransferKind.INTERNAL, warehouse=self.main,
                             source_location=self.main.stock_location, destination_location=self.bins["Aisle 1"],
                             scheduled_date=self._day(month), origin="Stock for the Ghent distribution centre")  # fmt: skip
-        transfer_validate(transfer_confirm(transfer_save(internal, lines, by=self.by), by=self.by), by=self.by)
+        transfer_validate(transfer_confirm(transfer_save(internal, lines, by=self.by), by=self.by), by=self.by,
+                          when=internal.scheduled_date)  # fmt: skip
 
     def _count(self, month: int) -> None:
         """The half-year count of the components store: one item short, one more found than the books say."""
@@ -460,7 +465,7 @@ class _Year:
             for line in lines
         ]  # fmt: skip
         count_record(count, counted, by=self.by)
-        count_validate(count, by=self.by)
+        count_validate(count, by=self.by, when=timezone.make_aware(datetime.datetime.combine(count.date, datetime.time(17))))
 
     def _return(self, month: int) -> None:
         """A customer sends back one unit of last month's first delivery."""
@@ -469,13 +474,13 @@ class _Year:
         back = transfer_return(delivery, by=self.by, quantities={move.pk: Decimal(1)})
         back.scheduled_date, back.note = self._day(month), "Wrong size ordered: one unit taken back."
         record_save(back, by=self.by)
-        transfer_validate(back, by=self.by)
+        transfer_validate(back, by=self.by, when=back.scheduled_date)
 
     def _scrap(self) -> None:
         worktop = next(product for product in self.products if product.sku == "WT-BEECH-1500")
         scrap = Scrap(company=self.company, product=worktop, quantity=Decimal(1), uom=worktop.uom, location=self._bin(worktop),
                       reason="Damaged by a forklift truck")  # fmt: skip
-        scrap_validate(scrap, by=self.by)
+        scrap_validate(scrap, by=self.by, when=self._mid(9))
 
     def _made_to_order(self, month: int) -> None:
         """An order for goods made to order: the delivery waits, and their need is listed for someone to fill."""

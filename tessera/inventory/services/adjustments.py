@@ -124,11 +124,12 @@ def _count_lot(item: Counted, position: int) -> Lot | None:
     return lot
 
 
-def count_validate(count: InventoryCount, *, by: User) -> list[Move]:
-    """Post the differences between counted and on-hand quantities as adjustment moves."""
+def count_validate(count: InventoryCount, *, by: User, when: datetime.datetime | None = None) -> list[Move]:
+    """Post the differences between counted and on-hand quantities as adjustment moves, at `when`
+    (now by default)."""
     require_permission(by, InventoryCount, "change")
     require_company(by, count)
-    now = timezone.now()
+    now = ledger.effective_moment(when)
     with transaction.atomic():
         count = InventoryCount.objects.select_for_update().get(pk=count.pk)
         if count.state != CountState.IN_PROGRESS:
@@ -171,7 +172,7 @@ def count_cancel(count: InventoryCount, *, by: User) -> InventoryCount:
 # --- scrap -----------------------------------------------------------------------------------------
 
 
-def scrap_validate(scrap: Scrap, *, by: User) -> Scrap:
+def scrap_validate(scrap: Scrap, *, by: User, when: datetime.datetime | None = None) -> Scrap:
     """Throw goods away: a move from the location to the scrap location, valued as a loss."""
     require_permission(by, Scrap, "add")
     require_company(by, scrap)
@@ -183,7 +184,7 @@ def scrap_validate(scrap: Scrap, *, by: User) -> Scrap:
     tracking, _use_expiry = ledger.tracking_of(scrap.product_id)
     if tracking != "none" and scrap.lot_id is None:
         raise InvalidInput(_("%(product)s is tracked: give the lot.") % {"product": scrap.product}, field="lot")
-    now = timezone.now()
+    now = ledger.effective_moment(when)
     with transaction.atomic():
         quants = Quant.objects.select_for_update().filter(product=scrap.product, location=scrap.location, lot=scrap.lot)
         free = sum((quant.quantity - quant.reserved_quantity for quant in quants), ZERO)

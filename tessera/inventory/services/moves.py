@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.core.bulk import rows_update
@@ -191,6 +192,17 @@ def move_unreserve(move: Move) -> None:
 
 
 # --- done moves ------------------------------------------------------------------------------------
+
+
+def effective_moment(when: datetime.datetime | None) -> datetime.datetime:
+    """When goods moved: now, or a moment in the past that the user gives (never in the future).
+    The accounting lock date bounds how far back: the valuation entry cannot be posted before it."""
+    now = timezone.now()
+    if when is None:
+        return now
+    if when > now:
+        raise InvalidInput(_("Goods cannot be moved in the future."), code="future_date", field="date")
+    return when
 
 
 def lot_for(move: Move, name: str, *, expiry_date: datetime.date | None = None) -> Lot:

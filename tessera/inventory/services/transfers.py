@@ -244,7 +244,7 @@ def transfer_validate(
     accounting lock date bounds how far back it can go)."""
     require_permission(by, Transfer, "validate")
     require_company(by, transfer)
-    now = effective_moment(when)
+    now = ledger.effective_moment(when)
     with transaction.atomic():
         transfer = _locked(transfer)
         _require_open(transfer)
@@ -272,7 +272,7 @@ def transfer_validate(
         moves_value(done_moves, by=by)
         result = ValidationResult(transfer=transfer, moves_done=done_moves)
         if leftovers and backorder:
-            result.backorder = _create_backorder(transfer, leftovers, by)
+            result.backorder = _create_backorder(transfer, leftovers, by, on=timezone.localdate(now))
         else:
             for move, _left in leftovers:
                 if move.state != MoveState.DONE:
@@ -280,16 +280,6 @@ def transfer_validate(
                     Move.objects.filter(pk=move.pk).update(state=MoveState.CANCELLED)
         apply_transition(transfer, TransferState.DONE, transitions=TRANSFER_TRANSITIONS, by=by, also={"date_done": now})
     return result
-
-
-def effective_moment(when: datetime.datetime | None) -> datetime.datetime:
-    """When goods moved: now, or a moment in the past that the user gives (never in the future)."""
-    now = timezone.now()
-    if when is None:
-        return now
-    if when > now:
-        raise InvalidInput(_("Goods cannot be moved in the future."), code="future_date", field="date")
-    return when
 
 
 def _reserved_lines(moves: Sequence[Move]) -> dict[int, list[MoveLine]]:
@@ -450,13 +440,13 @@ def _allocate(
     return lines
 
 
-def _create_backorder(transfer: Transfer, leftovers: Sequence[tuple[Move, Decimal]], by: User) -> Transfer:
+def _create_backorder(transfer: Transfer, leftovers: Sequence[tuple[Move, Decimal]], by: User, *, on: datetime.date) -> Transfer:
     backorder = Transfer(
         company=transfer.company, kind=transfer.kind, warehouse_id=transfer.warehouse_id, partner_id=transfer.partner_id,
         source_location=transfer.source_location, destination_location=transfer.destination_location,
         scheduled_date=transfer.scheduled_date, origin=transfer.origin, backorder_of=transfer,
     )  # fmt: skip
-    backorder.number = sequence_next_number(transfer.company, SEQUENCE_OF_KIND[transfer.kind], on=timezone.localdate())
+    backorder.number = sequence_next_number(transfer.company, SEQUENCE_OF_KIND[transfer.kind], on=on)
     record_save(backorder, by=by)
     moves = []
     for move, left in leftovers:

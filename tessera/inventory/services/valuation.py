@@ -38,12 +38,21 @@ class _Posting:
     label: str
 
 
+@dataclass(slots=True)
+class _OpenLayer:
+    """What FIFO needs of a stored layer: what is left of it (read as values: a product may hold many)."""
+
+    pk: int
+    remaining_quantity: Decimal
+    remaining_value: Decimal
+
+
 class _ProductStock:
     """What a batch knows of one product's valuation: its layers that still hold stock or still owe
     some, in FIFO order, and the totals of all its layers. New layers join them in memory, so that
     the next move of the same product in the batch sees them."""
 
-    def __init__(self, product: Product, layers: list[ValuationLayer], quantity: Decimal, value: Decimal):
+    def __init__(self, product: Product, layers: list[_OpenLayer | ValuationLayer], quantity: Decimal, value: Decimal):
         self.product, self.layers, self.quantity, self.value = product, layers, quantity, value
         self.changed: set[int] = set()  # stored layers whose remaining quantity changed
 
@@ -53,7 +62,7 @@ class _ProductStock:
         if layer.remaining_quantity:
             self.layers.append(layer)
 
-    def touch(self, layer: ValuationLayer) -> None:
+    def touch(self, layer: _OpenLayer | ValuationLayer) -> None:
         if layer.pk:
             self.changed.add(layer.pk)
 
@@ -61,10 +70,12 @@ class _ProductStock:
 def _load_stocks(products: Sequence[Product]) -> dict[int, _ProductStock]:
     """The products' open layers (locked) and totals, in two queries for the whole batch."""
     ids = [product.pk for product in products]
-    layers: dict[int, list[ValuationLayer]] = defaultdict(list)
+    layers: dict[int, list[_OpenLayer | ValuationLayer]] = defaultdict(list)
     open_layers = ValuationLayer.objects.select_for_update().filter(product_id__in=ids).exclude(remaining_quantity=0)
-    for layer in open_layers.order_by("date", "id"):
-        layers[layer.product_id].append(layer)
+    for pk, product_id, quantity, value in open_layers.order_by("date", "id").values_list(
+        "pk", "product_id", "remaining_quantity", "remaining_value"
+    ):
+        layers[product_id].append(_OpenLayer(pk, quantity, value))
     totals = {
         row["product_id"]: row
         for row in ValuationLayer.objects.filter(product_id__in=ids)

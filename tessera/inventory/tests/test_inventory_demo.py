@@ -62,9 +62,11 @@ def company(django_db_setup, django_db_blocker) -> Iterator[Company]:
         transaction.set_rollback(True)
 
 
-def balance(company, code):
+def balance(company, code, until=None):
     """Summed here: SQLite adds NUMERIC columns as floating point."""
     lines = JournalLine.objects.filter(company=company, account__code=code, posted=True)
+    if until is not None:
+        lines = lines.filter(date__lte=until)
     return sum((line.debit - line.credit for line in lines), D(0))
 
 
@@ -158,6 +160,17 @@ def test_the_stock_accounts_equal_the_valuation_and_the_suspense_account_is_clea
     opening = JournalEntry.objects.get(company=company, ref="OPENING")
     assert sorted(line.debit for line in opening.lines.filter(account__code="499000")) == [D("96000.00"), D("142000.00")]
     assert not opening.lines.filter(account__code__in=("300000", "330000")).exists()
+
+
+def test_stock_moved_on_the_days_of_the_demo_year(company):
+    """Validated on their scheduled days, the moves and their stock entries fall in 2025: at the
+    year's end the suspense account is already cleared and the stock accounts equal the valuation."""
+    entries = JournalEntry.objects.filter(company=company, journal__code="STJ")
+    assert {entry.date.year for entry in entries} == {2025}
+    assert {move.date.year for move in Move.objects.filter(company=company, state="done")} == {2025}
+    end = datetime.date(2025, 12, 31)
+    assert balance(company, "499000", until=end) == D("0.00")
+    assert balance(company, "300000", until=end) == D("162032.45")
 
 
 def test_on_hand_is_what_the_done_moves_brought_in_and_took_out(company):
