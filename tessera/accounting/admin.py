@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tessera.core.backoffice import LinesInline, RecordAdmin, Transition, WorkflowAdminMixin
+from tessera.core.backoffice import DraftLinesInline, LinesInline, RecordAdmin, Transition, WorkflowAdminMixin
 from tessera.core.errors import BusinessError
 from tessera.core.scoping import request_company
 
@@ -141,26 +141,11 @@ class AccountingSettingsAdmin(RecordAdmin):
         return False
 
 
-class JournalLineInline(LinesInline):
+class JournalLineInline(DraftLinesInline):
     model = JournalLine
     fields = ["account", "partner", "label", "debit", "credit", "currency", "amount_currency"]
     autocomplete_fields = ["account", "partner"]
     extra = 2
-
-    def _editable(self, obj: JournalEntry | None) -> bool:
-        return obj is None or obj.state == EntryState.DRAFT
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(obj) and super().has_delete_permission(request, obj)
-
-    def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
-        return self.extra if self._editable(obj) else 0
 
 
 def _post(request: HttpRequest, entry: JournalEntry) -> JournalEntry:
@@ -299,26 +284,11 @@ class InvoiceLineForm(forms.ModelForm):
         self.fields["description"].required = False
 
 
-class InvoiceLineInline(LinesInline):
+class InvoiceLineInline(DraftLinesInline):
     model = InvoiceLine
     form = InvoiceLineForm
     autocomplete_fields = ["product", "account"]
     extra = 3
-
-    def _editable(self, obj: Invoice | None) -> bool:
-        return obj is None or obj.state == InvoiceState.DRAFT
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(obj) and super().has_delete_permission(request, obj)
-
-    def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
-        return self.extra if self._editable(obj) else 0
 
 
 def _post_invoice(request: HttpRequest, invoice: Invoice) -> Invoice:

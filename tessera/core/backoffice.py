@@ -4,6 +4,7 @@ through services, the audit history page, CSV export, and the sidebar."""
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,15 +13,18 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_field, label_for_field, lookup_field, unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.filters.admin import RelatedDropdownFilter
 
 from .audit import history_of
 from .errors import BusinessError
+from .exports import table_response
 from .models import CompanyOwned
 from .scoping import request_company, scope_queryset
 from .services import record_delete, record_save
@@ -98,6 +102,26 @@ class LinesInline(RecordInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_add_permission(request, obj)
+
+
+class DraftLinesInline(LinesInline):
+    """The lines of a document that can be typed only while it is a draft (state "draft"), and are
+    read-only afterwards."""
+
+    def _editable(self, obj: Any) -> bool:
+        return obj is None or obj.state == "draft"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+    def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        return self.extra if self._editable(obj) else 0
 
 
 @admin.action(description=_("Export selected to CSV"))
@@ -379,3 +403,43 @@ class WorkflowAdminMixin:
             shown = result if isinstance(result, models.Model) else obj
         opts = shown._meta
         return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[shown.pk]))
+
+
+class ScopedRelatedFilter(RelatedDropdownFilter):
+    """A list filter on a related record that offers only the current company's records."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[Any, str]]:
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=Q(company=request_company(request)))
+
+
+def _cell(field_: Any, attr: Any, value: Any) -> Any:
+    if value is None or (isinstance(value, Decimal | int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if field_ is not None and getattr(field_, "flatchoices", None):
+        return str(display_for_field(value, field_, ""))
+    return str(value)
+
+
+@admin.action(description=_("Export selected to XLSX"))
+def export_xlsx(modeladmin: Any, request: HttpRequest, queryset: models.QuerySet) -> HttpResponse:
+    """The selected rows with the columns the list shows; quantities and amounts stay numbers."""
+    columns = [name for name in modeladmin.get_list_display(request) if name != "action_checkbox"]
+    header = [capfirst(label_for_field(name, modeladmin.model, modeladmin)) for name in columns]
+    rows = [[_cell(*lookup_field(name, obj, modeladmin)) for name in columns] for obj in queryset]
+    return table_response("xlsx", modeladmin.opts.model_name, header, rows)
+
+
+class ReadOnlyRecordAdmin(RecordAdmin):
+    """Records written only by the services (ledger rows): listed and exported, never edited here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

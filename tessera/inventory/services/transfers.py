@@ -2,7 +2,7 @@
 
 import datetime
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -171,20 +171,16 @@ def _state_of(moves: Sequence[Move]) -> str:
 
 def transfer_reserve(transfer: Transfer, *, by: User) -> Transfer:
     """Reserve what has become available for a waiting transfer."""
-    require_permission(by, Transfer, "change")
-    require_company(by, transfer)
-    with transaction.atomic():
-        transfer = _locked(transfer)
-        _require_open(transfer)
-        moves = _open_moves(transfer)
-        for move in moves:
-            ledger.move_reserve(move)
-        _follow(transfer, moves, by)
-    return transfer
+    return _on_open_moves(transfer, ledger.move_reserve, by=by)
 
 
 def transfer_unreserve(transfer: Transfer, *, by: User) -> Transfer:
     """Give a transfer's reserved stock back to others."""
+    return _on_open_moves(transfer, ledger.move_unreserve, by=by)
+
+
+def _on_open_moves(transfer: Transfer, action: Callable[[Move], object], *, by: User) -> Transfer:
+    """Apply `action` to each open move of a confirmed transfer, which then follows its moves' state."""
     require_permission(by, Transfer, "change")
     require_company(by, transfer)
     with transaction.atomic():
@@ -192,7 +188,7 @@ def transfer_unreserve(transfer: Transfer, *, by: User) -> Transfer:
         _require_open(transfer)
         moves = _open_moves(transfer)
         for move in moves:
-            ledger.move_unreserve(move)
+            action(move)
         _follow(transfer, moves, by)
     return transfer
 
