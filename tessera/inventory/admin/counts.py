@@ -2,13 +2,14 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tessera.core.backoffice import LinesInline, ScopedRelatedFilter, Transition, WorkflowAdminMixin
+from tessera.core.backoffice import LinesInline, RecordForm, ScopedRelatedFilter, Transition, WorkflowAdminMixin
 from tessera.core.scoping import request_company
 
 from ..models import (
@@ -60,6 +61,50 @@ class CountLineInline(LinesInline):
         return super().get_queryset(request).select_related(*related)
 
 
+class FoundLineForm(RecordForm):
+    lot_name = forms.CharField(label=_("lot or serial number"), required=False)
+
+    class Meta:
+        model = InventoryCountLine
+        fields = ["product", "location", "counted_quantity"]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["counted_quantity"].required = True
+        self.fields["location"].required = False
+        self.fields["location"].help_text = _("Empty: the counted location itself.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("location") and self.instance.count_id:
+            data["location"] = self.instance.count.location
+        return data
+
+
+class FoundLineInline(LinesInline):
+    """Goods found that the books did not expect: typed as new lines while counting."""
+
+    model = InventoryCountLine
+    form = FoundLineForm
+    fields = ["product", "location", "lot_name", "counted_quantity"]
+    autocomplete_fields = ["product"]
+    extra = 1
+    verbose_name = _("item found")
+    verbose_name_plural = _("goods found that the books did not expect")
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).none()
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is not None and obj.state == CountState.IN_PROGRESS and self._parent_perm(request, "change")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def _count_start(request: HttpRequest, count: InventoryCount) -> InventoryCount:
     return count_start(count, by=request.user)
 
@@ -81,7 +126,7 @@ class InventoryCountAdmin(StockLocationsMixin, WorkflowAdminMixin, InventoryAdmi
     search_fields = ["number", "location__full_name"]
     date_hierarchy = "date"
     fields = ["location", "date", "note"]
-    inlines = [CountLineInline]
+    inlines = [CountLineInline, FoundLineInline]
     transitions = (
         Transition("start", _("Start counting"), _count_start, lambda c: c.state == CountState.DRAFT,
                    _("Counting started: type the quantities counted."), "inventory.change_inventorycount"),
@@ -116,10 +161,12 @@ class InventoryCountAdmin(StockLocationsMixin, WorkflowAdminMixin, InventoryAdmi
         for formset in formsets:
             formset.save(commit=False)
             for line_form in formset.forms:
-                line, quantity = line_form.instance, (line_form.cleaned_data or {}).get("counted_quantity")
-                if line_form.has_changed() and quantity is not None:
-                    lot = line.lot.name if line.lot_id else ""
-                    counted.append(Counted(line.product, quantity, location=line.location, lot=lot))
+                data = line_form.cleaned_data or {}
+                if not line_form.has_changed() or data.get("counted_quantity") is None:
+                    continue
+                line = line_form.instance
+                lot = data.get("lot_name") or (line.lot.name if line.lot_id else "")
+                counted.append(Counted(line.product, data["counted_quantity"], location=line.location, lot=lot))
         if counted:
             count_record(count, counted, by=request.user)
 

@@ -25,7 +25,7 @@ from tessera.inventory.models import (
     TransferKind,
     Warehouse,
 )
-from tessera.inventory.services import MoveDraft, transfer_confirm, transfer_save, transfer_validate
+from tessera.inventory.services import MoveDraft, count_create, count_start, transfer_confirm, transfer_save, transfer_validate
 from tessera.inventory.states import CountState, MoveState, NeedState, TransferState
 
 from .conftest import make_product
@@ -299,6 +299,8 @@ class TestCounts:
             return browser.post(f"/admin/inventory/inventorycount/{count.pk}/change/", {
                 "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
                 "lines-0-id": line.pk, "lines-0-count": count.pk, "lines-0-counted_quantity": quantity,
+                "lines-2-TOTAL_FORMS": "0", "lines-2-INITIAL_FORMS": "0", "lines-2-MIN_NUM_FORMS": "0",
+                "lines-2-MAX_NUM_FORMS": "1000",
             })  # fmt: skip
 
         negative = counted("-1")
@@ -320,6 +322,25 @@ class TestCounts:
         assert (adjustment.state, adjustment.product_quantity) == (MoveState.DONE, D(1))
         assert (adjustment.source_location, adjustment.destination_location.usage) == (stock, "inventory")
         assert on_hand(chair, stock) == (D(9), D(0))
+
+    def test_goods_the_books_did_not_expect_are_counted_as_new_lines(self, browser, stock, keeper, table):
+        count = count_start(count_create(stock, by=keeper), by=keeper)
+        assert count.lines.count() == 0
+        management = {"lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
+                      "lines-MAX_NUM_FORMS": "1000", "lines-2-INITIAL_FORMS": "0", "lines-2-MIN_NUM_FORMS": "0",
+                      "lines-2-MAX_NUM_FORMS": "1000", "lines-2-TOTAL_FORMS": "1"}  # fmt: skip
+        found = {"lines-2-0-product": table.pk, "lines-2-0-location": "", "lines-2-0-lot_name": "", "lines-2-0-count": count.pk}
+        missing = browser.post(f"/admin/inventory/inventorycount/{count.pk}/change/", {**management, **found})
+        assert missing.status_code == 200
+        assert missing.context["inline_admin_formsets"][1].formset.errors[0] == {"counted_quantity": ["This field is required."]}
+        assert count.lines.count() == 0
+        response = browser.post(f"/admin/inventory/inventorycount/{count.pk}/change/",
+                                {**management, **found, "lines-2-0-counted_quantity": "3"})  # fmt: skip
+        assert response.status_code == 302
+        [line] = count.lines.all()
+        assert (line.product, line.location, line.expected_quantity, line.counted_quantity) == (table, stock, D(0), D(3))
+        browser.post(f"/admin/inventory/inventorycount/{count.pk}/do/validate/")
+        assert on_hand(table, stock) == (D(3), D(0))
 
 
 class TestScrap:
