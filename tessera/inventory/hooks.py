@@ -16,9 +16,10 @@ from django.utils.functional import Promise
 if TYPE_CHECKING:
     from tessera.core.models import User
 
-    from .models import ProcurementNeed
+    from .models import Move, ProcurementNeed
 
 RouteHandler = Callable[[Sequence["ProcurementNeed"], "User"], None]
+MovesDoneListener = Callable[[Sequence["Move"], "User"], None]
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,18 @@ def route(name: str) -> Route | None:
 
 def routes() -> list[Route]:
     return sorted(_routes.values(), key=lambda item: item.name)
+
+
+_moves_done: list[MovesDoneListener] = []
+
+
+def register_moves_done(listener: MovesDoneListener) -> None:
+    """`listener(moves, by)` runs in the transaction that validates a transfer, with its done moves,
+    so that the documents those moves serve (a sales order line, by the moves' origin_key) follow."""
+    if listener not in _moves_done:
+        _moves_done.append(listener)
+
+
+def run_moves_done(moves: Sequence["Move"], by: "User") -> None:
+    for listener in _moves_done:
+        listener(moves, by)

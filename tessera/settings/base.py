@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "tessera.accounting",
     "tessera.inventory",
+    "tessera.sales",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from .bank import (
 from .closing import fiscal_year_close
 from .invoices import (
     DraftLine,
+    document_totals,
     fiscal_position_for,
     invoice_cancel,
     invoice_credit_note,
@@ -21,6 +22,7 @@ from .invoices import (
     invoice_post,
     invoice_save,
     map_taxes,
+    product_taxes,
 )
 from .ledger import (
     journal_entry_delete,
@@ -49,6 +51,7 @@ __all__ = [
     "chart_load",
     "company_accounting_setup",
     "csv_mapping",
+    "document_totals",
     "fiscal_position_for",
     "fiscal_year_close",
     "invoice_cancel",
@@ -67,6 +70,7 @@ __all__ = [
     "payment_post",
     "payment_register",
     "period_for",
+    "product_taxes",
     "reconcile",
     "residuals",
     "unreconcile",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from stdnum.be import ogm_vcs
 
 from tessera.core.errors import BusinessError, InvalidInput
-from tessera.core.models import Company, Partner, Product, User
+from tessera.core.models import Company, Currency, Partner, Product, User
 from tessera.core.money import round_amount
 from tessera.core.payment_terms import due_schedule
 from tessera.core.queries import exchange_rate
@@ -166,18 +166,34 @@ def _check_line(invoice: Invoice, draft: DraftLine, position: int, use: str) -> 
 
 
 def _compute(invoice: Invoice, lines: Sequence[DraftLine]) -> DocumentTaxes:
-    rounding = AccountingSettings.objects.filter(company=invoice.company).values_list("tax_rounding", flat=True).first()
+    return document_totals(
+        invoice.company,
+        invoice.currency,
+        [(d.line.price_unit, d.line.quantity, d.line.discount, d.taxes) for d in lines],
+        refund=invoice.is_refund,
+    )
+
+
+def document_totals(
+    company: Company,
+    currency: Currency,
+    lines: Sequence[tuple[Decimal, Decimal, Decimal, Sequence[Tax]]],
+    *,
+    refund: bool = False,
+) -> DocumentTaxes:
+    """Untaxed amount and taxes of a document whose lines are (unit price, quantity, discount %,
+    taxes), rounded per line or per document as the company's settings say. Sales orders and
+    purchase orders total their lines with it, as invoices do."""
+    rounding = AccountingSettings.objects.filter(company=company).values_list("tax_rounding", flat=True).first()
     return document_taxes(
         [
-            (
-                gross_amount(d.line.price_unit, d.line.quantity, d.line.discount),
-                [TaxRule(tax.pk, tax.rate, tax.price_include, _charged_share(tax, invoice.is_refund)) for tax in d.taxes],
-            )
-            for d in lines
+            (gross_amount(price, quantity, discount), [TaxRule(tax.pk, tax.rate, tax.price_include, _charged_share(tax, refund))
+                                                       for tax in taxes])
+            for price, quantity, discount, taxes in lines
         ],
-        invoice.currency.minor_unit,
+        currency.minor_unit,
         per_line=rounding != TaxRounding.PER_DOCUMENT,
-    )
+    )  # fmt: skip
 
 
 def _charged_share(tax: Tax, refund: bool) -> Decimal:
@@ -351,12 +367,20 @@ def _entry_lines(
 def invoice_line_defaults(invoice: Invoice, product: Product | None) -> tuple[Account, list[Tax]]:
     """The account and taxes of a new line: the product's, else the company's defaults, mapped by the
     invoice's fiscal position."""
-    settings = AccountingSettings.objects.filter(company=invoice.company).first()
     own = ProductTaxes.objects.filter(product=product).first() if product else None
     if invoice.is_sale:
         account = (own and own.income_account) or account_for_role(invoice.company, "sales")
-        taxes = list(own.sale_taxes.all()) if own else [settings and settings.default_sale_tax]
     else:
         account = (own and own.expense_account) or account_for_role(invoice.company, "purchases")
-        taxes = list(own.purchase_taxes.all()) if own else [settings and settings.default_purchase_tax]
-    return account, map_taxes([tax for tax in taxes if tax], invoice.fiscal_position)
+    return account, product_taxes(invoice.company, product, sale=invoice.is_sale, position=invoice.fiscal_position)
+
+
+def product_taxes(company: Company, product: Product | None, *, sale: bool, position: FiscalPosition | None) -> list[Tax]:
+    """The sale (or purchase) taxes of a product, else the company's default, mapped by the fiscal position."""
+    own = ProductTaxes.objects.filter(product=product).first() if product else None
+    if own is not None:
+        taxes = list(own.sale_taxes.all() if sale else own.purchase_taxes.all())
+    else:
+        settings = AccountingSettings.objects.filter(company=company).first()
+        taxes = [settings and (settings.default_sale_tax if sale else settings.default_purchase_tax)]
+    return map_taxes([tax for tax in taxes if tax], position)

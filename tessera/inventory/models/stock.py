@@ -120,6 +120,11 @@ class Move(CompanyOwned):
         blank=True,
         help_text=_("Cost of one unit received (in the product's unit); empty: the product's cost."),
     )
+    origin_key = models.CharField(
+        _("origin"), max_length=64, blank=True, db_index=True, editable=False,
+        help_text=_("The document line this move serves, as app.model:id (such as a sales order line); "
+                    "its backorders and returns keep it."),
+    )  # fmt: skip
     returned_move = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="returns", editable=False,
         verbose_name=_("return of"),

@@ -15,6 +15,7 @@ from tessera.core.models import Product, Uom, User
 from tessera.core.services import record_save, require_company, require_permission, sequence_next_number
 from tessera.core.workflow import apply_transition
 
+from .. import hooks
 from ..models import Location, LocationUsage, Lot, Move, MoveLine, Transfer, TransferKind, Warehouse
 from ..states import OPEN_MOVE_STATES, TRANSFER_TRANSITIONS, MoveState, TransferState
 from . import moves as ledger
@@ -38,6 +39,7 @@ class MoveDraft:
     quantity: Decimal
     uom: Uom | None = None
     unit_cost: Decimal | None = None
+    origin_key: str = ""  # the document line it serves, such as "sales.saleorderline:12"
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def _draft_move(transfer: Transfer, position: int, line: MoveDraft) -> Move:
     move = Move(
         company_id=transfer.company_id, product=line.product, quantity=line.quantity, uom=line.uom or line.product.uom,
         source_location=transfer.source_location, destination_location=transfer.destination_location,
-        date=transfer.scheduled_date, reference=transfer.number, unit_cost=line.unit_cost,
+        date=transfer.scheduled_date, reference=transfer.number, unit_cost=line.unit_cost, origin_key=line.origin_key,
     )  # fmt: skip
     if line.product.company_id != transfer.company_id:
         raise InvalidInput(_("Line %(n)s: this product belongs to another company.") % {"n": position + 1},
@@ -275,6 +277,7 @@ def transfer_validate(
                     ledger.move_unreserve(move)
                     Move.objects.filter(pk=move.pk).update(state=MoveState.CANCELLED)
         apply_transition(transfer, TransferState.DONE, transitions=TRANSFER_TRANSITIONS, by=by, also={"date_done": now})
+        hooks.run_moves_done(done_moves, by)
     return result
 
 
@@ -456,6 +459,7 @@ def _create_backorder(transfer: Transfer, leftovers: Sequence[tuple[Move, Decima
                 uom_id=move.product.uom_id, product_quantity=left, source_location_id=move.source_location_id,
                 destination_location_id=move.destination_location_id, date=backorder.scheduled_date,
                 reference=backorder.number, unit_cost=move.unit_cost, returned_move_id=move.returned_move_id,
+                origin_key=move.origin_key,
                 state=MoveState.WAITING if move.source_location.holds_stock else MoveState.READY,
             )  # fmt: skip
             move = Move.objects.select_related("source_location", "product__uom").get(pk=move.pk)
@@ -489,7 +493,8 @@ def transfer_return(transfer: Transfer, *, by: User, quantities: Mapping[int, De
             source_location_id=transfer.destination_location_id, destination_location_id=transfer.source_location_id,
             scheduled_date=timezone.now(), origin=transfer.number, return_of=transfer,
         )  # fmt: skip
-        transfer_save(back, [MoveDraft(move.product, quantity, move.product.uom) for move, quantity in drafts], by=by)
+        coming_back = [MoveDraft(move.product, amount, move.product.uom, origin_key=move.origin_key) for move, amount in drafts]
+        transfer_save(back, coming_back, by=by)
         for (move, _quantity), new in zip(drafts, back.moves.order_by("id"), strict=True):
             Move.objects.filter(pk=new.pk).update(returned_move=move)
         return transfer_confirm(back, by=by)

@@ -291,5 +291,5 @@ def test_another_companys_ids_are_unknown(api, keeper, march):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_the_api_needs_the_report_permission(company, slug):
     client = APIClient()
-    client.force_authenticate(UserFactory(username="seller", companies=[company], roles=["Sales / User"]))
+    client.force_authenticate(UserFactory(username="clerk", companies=[company], roles=["Employee"]))
     assert client.get(f"{API}{slug}/").status_code == 403

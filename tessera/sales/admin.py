@@ -1,0 +1,162 @@
+"""Back office of sales: quotations typed with their lines, confirmed, invoiced and cancelled by
+the workflow buttons, with links to their deliveries and invoices."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tessera.accounting.models import Invoice, Tax, TaxUse
+from tessera.core.backoffice import DraftLinesInline, RecordAdmin, Transition, WorkflowAdminMixin
+from tessera.core.scoping import request_company
+from tessera.inventory.models import Warehouse
+
+from .models import SaleOrder, SaleOrderLine
+from .services import OrderLineDraft, sale_order_cancel, sale_order_confirm, sale_order_invoice, sale_order_save
+from .states import DeliveryStatus, OrderState
+
+QUOTATION_STATES = (OrderState.DRAFT, OrderState.SENT)
+
+
+class SaleOrderForm(forms.ModelForm):
+    """The date, currency and warehouse may be left empty: today, the company's currency and its
+    first warehouse are used."""
+
+    class Meta:
+        model = SaleOrder
+        fields = ["partner", "date_order", "validity_date", "client_order_ref", "currency", "fiscal_position", "payment_term",
+                  "salesperson", "warehouse", "invoice_policy", "commitment_date", "note"]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name in ("date_order", "currency", "warehouse"):
+            if name in self.fields:
+                self.fields[name].required = False
+
+
+class SaleOrderLineForm(forms.ModelForm):
+    """The unit price, unit and taxes may be left empty: the product's are used."""
+
+    class Meta:
+        model = SaleOrderLine
+        fields = ["product", "description", "quantity", "uom", "price_unit", "discount", "taxes"]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name in ("uom", "price_unit", "description"):
+            if name in self.fields:
+                self.fields[name].required = False
+
+
+class SaleOrderLineInline(DraftLinesInline):
+    """The lines of an order: typed while it is a quotation; afterwards read-only, with what was
+    delivered and invoiced."""
+
+    model = SaleOrderLine
+    form = SaleOrderLineForm
+    autocomplete_fields = ["product"]
+    extra = 3
+    typed = ["product", "description", "quantity", "uom", "price_unit", "discount", "taxes", "amount_untaxed"]
+    followed = ["qty_delivered", "qty_invoiced", "promised_date", "delivered_date"]
+    readonly_fields = ["amount_untaxed", *followed]
+
+    def _editable(self, obj: Any) -> bool:
+        return obj is None or obj.state in QUOTATION_STATES
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return self.typed if self._editable(obj) else [*self.typed, *self.followed]
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return super().get_queryset(request).select_related("product", "uom").prefetch_related("taxes")
+
+    def formfield_for_manytomany(self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "taxes":
+            kwargs["queryset"] = Tax.objects.filter(company=request_company(request), use=TaxUse.SALE, active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _confirm(request: HttpRequest, order: SaleOrder) -> SaleOrder:
+    return sale_order_confirm(order, by=request.user)
+
+
+def _invoice(request: HttpRequest, order: SaleOrder) -> Invoice:
+    return sale_order_invoice(order, by=request.user)
+
+
+def _cancel(request: HttpRequest, order: SaleOrder) -> SaleOrder:
+    return sale_order_cancel(order, by=request.user)
+
+
+def _cancellable(order: SaleOrder) -> bool:
+    return order.state in QUOTATION_STATES or (order.state == OrderState.SALE and order.delivery_status != DeliveryStatus.FULL)
+
+
+@admin.register(SaleOrder)
+class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
+    form = SaleOrderForm
+    list_display = ["__str__", "partner", "date_order", "amount_total", "state", "delivery_status", "invoice_status"]
+    list_filter = ["state", "delivery_status", "invoice_status", "date_order"]
+    search_fields = ["number", "partner__name", "client_order_ref"]
+    list_select_related = ["partner", "currency"]
+    date_hierarchy = "date_order"
+    autocomplete_fields = ["partner"]
+    inlines = [SaleOrderLineInline]
+    fields = SaleOrderForm.Meta.fields
+    totals = ["number", "amount_untaxed", "amount_tax", "amount_total", "delivery_status", "invoice_status", "confirmed_at"]
+    transitions = (
+        Transition("confirm", _("Confirm"), _confirm, lambda o: o.state in QUOTATION_STATES,
+                   _("The order is confirmed: its goods are reserved in a delivery."), "sales.change_saleorder"),
+        Transition("invoice", _("Create invoice"), _invoice, lambda o: o.state == OrderState.SALE,
+                   _("Here is the draft invoice: check it and post it."), "accounting.add_invoice"),
+        Transition("cancel", _("Cancel"), _cancel, _cancellable, _("The order is cancelled."), "sales.change_saleorder"),
+    )  # fmt: skip
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return self.fields if obj is None else [*self.fields, *self.totals]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        if obj.state not in QUOTATION_STATES:
+            return [*self.fields, *self.totals]
+        return self.totals
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        company = request_company(request)
+        warehouse = Warehouse.objects.filter(company=company, active=True).order_by("id").first()
+        return {"date_order": timezone.localdate(), "currency": company and company.currency_id, "warehouse": warehouse,
+                "salesperson": request.user.pk}  # fmt: skip
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (obj is None or obj.state in QUOTATION_STATES) and super().has_delete_permission(request, obj)
+
+    def workflow_links(self, request: HttpRequest, obj: SaleOrder) -> list[tuple[Any, str]]:
+        links = []
+        if request.user.has_perm("inventory.view_transfer"):
+            for transfer in obj.transfers.order_by("id"):
+                links.append(
+                    (_("Delivery %(t)s") % {"t": transfer}, reverse("admin:inventory_transfer_change", args=[transfer.pk]))
+                )
+        if request.user.has_perm("accounting.view_invoice"):
+            for invoice in obj.invoices.order_by("id"):
+                links.append((_("Invoice %(i)s") % {"i": invoice}, reverse("admin:accounting_invoice_change", args=[invoice.pk])))
+        return links
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        (lines,) = formsets
+        lines.save(commit=False)  # sets the formset's new/changed/deleted lists the change message reads
+        drafts = []
+        for line_form in lines.forms:
+            data = line_form.cleaned_data
+            if not data or data.get("DELETE") or data.get("product") is None:
+                continue
+            taxes = list(data.get("taxes") or []) or None
+            drafts.append(OrderLineDraft(data["product"], data["quantity"], price_unit=data.get("price_unit"),
+                                         discount=data.get("discount"), uom=data.get("uom"), taxes=taxes,
+                                         description=data.get("description") or ""))  # fmt: skip
+        sale_order_save(form.instance, drafts, by=request.user)

@@ -1,0 +1,196 @@
+"""The sales API under /api/v1/sales/: quotations and orders, and their confirm, cancel and invoice actions."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from tessera.accounting.models import Tax
+from tessera.core.errors import BusinessError
+from tessera.core.rest.filters import FilterSet
+from tessera.core.rest.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
+from tessera.core.rest.viewsets import RecordViewSet
+from tessera.core.scoping import request_company
+
+from .models import SaleOrder, SaleOrderLine
+from .services import OrderLineDraft, sale_order_cancel, sale_order_confirm, sale_order_invoice, sale_order_save
+from .states import OrderState
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+
+AMOUNT = {"max_digits": 20, "decimal_places": 4}
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    """A line as typed: what is left out comes from the product. The rest is computed and followed by the order."""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+    taxes = ScopedPrimaryKeyRelatedField(
+        queryset=Tax.objects.all(), many=True, required=False,
+        help_text=gettext_lazy("The product's sales taxes if omitted, mapped by the order's fiscal position."),
+    )  # fmt: skip
+
+    class Meta:
+        model = SaleOrderLine
+        fields = [
+            "id", "product", "description", "quantity", "uom", "price_unit", "discount", "taxes", "amount_untaxed",
+            "qty_delivered", "qty_invoiced", "promised_date", "delivered_date",
+        ]  # fmt: skip
+        read_only_fields = ["amount_untaxed", "qty_delivered", "qty_invoiced", "promised_date", "delivered_date"]
+        extra_kwargs = {
+            "description": {"required": False, "help_text": gettext_lazy("The product's name if omitted.")},
+            "uom": {"required": False, "help_text": gettext_lazy("The product's unit if omitted.")},
+            "price_unit": {"required": False, "help_text": gettext_lazy("The product's sales price if omitted.")},
+            "discount": {"required": False},
+        }
+
+    def validate_quantity(self, quantity: Decimal) -> Decimal:
+        if quantity <= 0:  # the model's check constraint would report it on no field
+            raise serializers.ValidationError(_("Order a quantity above zero; remove the line instead."))
+        return quantity
+
+
+def _orders() -> QuerySet[SaleOrder]:
+    """Orders with their lines in order and the ids of their deliveries and invoices."""
+    return SaleOrder.objects.select_related("partner").prefetch_related(
+        Prefetch("lines", queryset=SaleOrderLine.objects.prefetch_related("taxes").order_by("position", "id")),
+        "transfers",
+        "invoices",
+    )
+
+
+class SaleOrderSerializer(RecordSerializer):
+    lines = OrderLineSerializer(many=True, help_text=gettext_lazy("Replaced as a whole when a quotation is updated."))
+    transfers = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=gettext_lazy("Its deliveries."))
+    invoices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = SaleOrder
+        fields = [
+            "id", "number", "partner", "date_order", "validity_date", "client_order_ref", "currency", "fiscal_position",
+            "payment_term", "salesperson", "warehouse", "invoice_policy", "commitment_date", "note", "state",
+            "delivery_status", "invoice_status", "confirmed_at", "amount_untaxed", "amount_tax", "amount_total",
+            "transfers", "invoices", "lines",
+        ]  # fmt: skip
+        read_only_fields = ["number", "state", "delivery_status", "invoice_status", "confirmed_at", "amount_untaxed",
+                            "amount_tax", "amount_total"]  # fmt: skip
+        extra_kwargs = {
+            "date_order": {"required": False, "help_text": gettext_lazy("Today if omitted.")},
+            "currency": {"required": False, "help_text": gettext_lazy("The company's currency if omitted.")},
+            "warehouse": {"required": False, "help_text": gettext_lazy("The company's first warehouse if omitted.")},
+            "fiscal_position": {"required": False},
+            "payment_term": {"required": False, "help_text": gettext_lazy("The customer's payment term if omitted.")},
+        }
+
+    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.partial:  # on PATCH DRF skips defaults inside nested items; the lines replace the old ones
+            full = OrderLineSerializer(data=self.initial_data["lines"], many=True, context=self.context)
+            full.is_valid(raise_exception=True)
+            return full.validated_data
+        return lines
+
+    def create(self, validated_data: dict[str, Any]) -> SaleOrder:
+        lines = validated_data.pop("lines")
+        order = SaleOrder(company=request_company(self.context["request"]), **validated_data)
+        return self._save(order, [self._draft(line) for line in lines])
+
+    def update(self, instance: SaleOrder, validated_data: dict[str, Any]) -> SaleOrder:
+        lines = validated_data.pop("lines", None)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        if lines is None:
+            drafts = [
+                OrderLineDraft(line.product, line.quantity, line.price_unit, line.discount, line.uom, list(line.taxes.all()),
+                               line.description)
+                for line in instance.lines.prefetch_related("taxes").order_by("position", "id")
+            ]  # fmt: skip
+        else:
+            drafts = [self._draft(line) for line in lines]
+        return self._save(instance, drafts)
+
+    @staticmethod
+    def _draft(values: dict[str, Any]) -> OrderLineDraft:
+        return OrderLineDraft(
+            values["product"], values["quantity"], values.get("price_unit"), values.get("discount"), values.get("uom"),
+            values.get("taxes"), values.get("description", ""),
+        )  # fmt: skip
+
+    def _save(self, order: SaleOrder, drafts: list[OrderLineDraft]) -> SaleOrder:
+        order = sale_order_save(order, drafts, by=self.actor)
+        return _orders().get(pk=order.pk)
+
+
+class InvoiceOrderSerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text=gettext_lazy("The invoice's date; today by default."))
+
+
+class OrderInvoiceSerializer(serializers.Serializer):
+    """The draft invoice an order made; it is read, posted and paid under /api/v1/accounting/invoices/."""
+
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True, help_text=gettext_lazy("Empty until the invoice is posted."))
+    state = serializers.CharField(read_only=True)
+    amount_untaxed = serializers.DecimalField(**AMOUNT, read_only=True)
+    amount_tax = serializers.DecimalField(**AMOUNT, read_only=True)
+    amount_total = serializers.DecimalField(**AMOUNT, read_only=True)
+
+
+class SaleOrderFilter(FilterSet):
+    class Meta:
+        model = SaleOrder
+        fields = {
+            "state": ["exact"], "partner": ["exact"], "delivery_status": ["exact"], "invoice_status": ["exact"],
+            "date_order": ["gte", "lte"], "number": ["exact"], "salesperson": ["exact"], "warehouse": ["exact"],
+        }  # fmt: skip
+
+
+class SaleOrderViewSet(RecordViewSet):
+    """Quotations and sales orders. Quotations are edited with their lines; confirming one reserves the
+    goods in a delivery; an order is invoiced for what was ordered or delivered, by its invoice policy."""
+
+    queryset = _orders()
+    serializer_class = SaleOrderSerializer
+    filterset_class = SaleOrderFilter
+    search_fields = ["number", "client_order_ref", "partner__name"]
+    ordering_fields = ["date_order", "number", "amount_total"]
+
+    def perform_destroy(self, instance: SaleOrder) -> None:
+        if instance.state not in (OrderState.DRAFT, OrderState.SENT):
+            raise BusinessError(_("Only a quotation can be deleted; cancel the order instead."), code="order_not_draft")
+        super().perform_destroy(instance)
+
+    def _fresh(self, order: SaleOrder) -> dict[str, Any]:
+        return self.get_serializer(self.get_queryset().get(pk=order.pk)).data
+
+    @extend_schema(request=None, responses=SaleOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: Any = None) -> Response:
+        """Confirm a quotation: the goods are reserved in a delivery and each line gets a promised date."""
+        return Response(self._fresh(sale_order_confirm(self.get_object(), by=request.user)))
+
+    @extend_schema(request=None, responses=SaleOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: Any = None) -> Response:
+        """Cancel a quotation, or what is not delivered yet of an order (its open deliveries are cancelled)."""
+        return Response(self._fresh(sale_order_cancel(self.get_object(), by=request.user)))
+
+    @extend_schema(request=InvoiceOrderSerializer, responses={201: OrderInvoiceSerializer})
+    @action(detail=True, methods=["post"])
+    def invoice(self, request: Request, pk: Any = None) -> Response:
+        """A draft customer invoice for what can be invoiced now; post it under /api/v1/accounting/invoices/."""
+        data = InvoiceOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invoice = sale_order_invoice(self.get_object(), by=request.user, on=data.validated_data.get("date"))
+        return Response(OrderInvoiceSerializer(invoice).data, status=201)
+
+
+router.register("orders", SaleOrderViewSet)

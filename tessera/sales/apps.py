@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "tessera.sales"
+    label = "sales"
+    verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from tessera.core import hooks
+        from tessera.inventory import hooks as inventory_hooks
+
+        from .navigation import register_sales_section
+        from .services import company_sales_setup, sale_orders_follow_moves
+
+        hooks.register_company_setup(company_sales_setup)
+        inventory_hooks.register_moves_done(sale_orders_follow_moves)
+        register_sales_section()

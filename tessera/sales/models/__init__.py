@@ -1,0 +1,3 @@
+from .orders import InvoicePolicy, SaleOrder, SaleOrderLine
+
+__all__ = ["InvoicePolicy", "SaleOrder", "SaleOrderLine"]

@@ -1,0 +1,354 @@
+"""Quotations and sales orders: pricing and taxes, confirmation into an inventory delivery,
+delivered quantities followed from the done moves, and invoicing through accounting."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tessera.accounting.models import Invoice, InvoiceKind, InvoiceLine, Journal, JournalType, Tax, TaxUse
+from tessera.accounting.services import (
+    DraftLine,
+    document_totals,
+    fiscal_position_for,
+    invoice_line_defaults,
+    invoice_save,
+    product_taxes,
+)
+from tessera.core.errors import BusinessError, InvalidInput
+from tessera.core.models import Company, Product, ProductType, Uom, User
+from tessera.core.models import Sequence as NumberSequence
+from tessera.core.services import invalid_input_from, record_save, require_company, require_permission, sequence_next_number
+from tessera.core.uom import convert_quantity
+from tessera.core.workflow import apply_transition
+from tessera.inventory.models import LocationUsage, Move, ProductStock, Transfer, TransferKind, Warehouse
+from tessera.inventory.services import MoveDraft, transfer_cancel, transfer_confirm, transfer_save
+from tessera.inventory.states import MoveState, TransferState
+
+from ..models import InvoicePolicy, SaleOrder, SaleOrderLine
+from ..states import ORDER_TRANSITIONS, DeliveryStatus, InvoiceStatus, OrderState
+
+ZERO = Decimal(0)
+ORDER_SEQUENCE = "sales.order"
+LINE_KEY = "sales.saleorderline:"
+EDITABLE = (OrderState.DRAFT, OrderState.SENT)
+
+
+def company_sales_setup(company: Company, by: User) -> None:
+    """Registered with core: a new company numbers its orders SO/2026/00001."""
+    if not NumberSequence.objects.filter(company=company, code=ORDER_SEQUENCE).exists():
+        record_save(NumberSequence(company=company, code=ORDER_SEQUENCE, name=str(gettext_lazy("Sales orders")),
+                                   pattern="SO/{year}/{number}"), by=by)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OrderLineDraft:
+    """A line of a quotation as typed: what is left empty comes from the product (price, unit, taxes
+    mapped by the order's fiscal position)."""
+
+    product: Product
+    quantity: Decimal
+    price_unit: Decimal | None = None
+    discount: Decimal = ZERO
+    uom: Uom | None = None
+    taxes: Sequence[Tax] | None = None
+    description: str = ""
+
+
+def sale_order_save(order: SaleOrder, lines: Sequence[OrderLineDraft], *, by: User) -> SaleOrder:
+    """Save a quotation with its lines (replacing the previous ones) and its totals."""
+    require_permission(by, SaleOrder, "add" if order._state.adding else "change")
+    require_company(by, order)
+    if order.pk and SaleOrder.objects.filter(pk=order.pk).exclude(state__in=EDITABLE).exists():
+        raise BusinessError(_("Only a quotation can be changed; this order is confirmed or cancelled."), code="order_not_draft")
+    _fill_defaults(order)
+    drafts = [_line(order, position, draft) for position, draft in enumerate(lines)]
+    totals = document_totals(
+        order.company, order.currency, [(line.price_unit, line.quantity, line.discount, taxes) for line, taxes in drafts]
+    )
+    for (line, _taxes), computed in zip(drafts, totals.lines, strict=True):
+        line.amount_untaxed = computed.base
+    order.amount_untaxed, order.amount_tax = totals.untaxed, totals.tax
+    order.amount_total = totals.untaxed + totals.tax + totals.rounding
+    with transaction.atomic():
+        if order._state.adding and not order.number:
+            order.number = sequence_next_number(order.company, ORDER_SEQUENCE, on=order.date_order)
+        record_save(order, by=by, extra_changes=_line_changes(order, drafts))
+        order.lines.all().delete()
+        for line, _taxes in drafts:
+            line.order = order
+        SaleOrderLine.objects.bulk_create([line for line, _taxes in drafts])
+        for line, taxes in drafts:
+            line.taxes.set(taxes)
+    return order
+
+
+def _fill_defaults(order: SaleOrder) -> None:
+    company = order.company
+    order.date_order = order.date_order or timezone.localdate()
+    if not order.currency_id:
+        order.currency_id = company.currency_id
+    if not order.warehouse_id:
+        warehouse = Warehouse.objects.filter(company=company, active=True).order_by("id").first()
+        if warehouse is None:
+            raise InvalidInput(_("This company has no warehouse to deliver from."), field="warehouse")
+        order.warehouse = warehouse
+    if order.partner_id:
+        if order.fiscal_position_id is None:
+            order.fiscal_position = fiscal_position_for(company, order.partner)
+        if order.payment_term_id is None:
+            order.payment_term_id = order.partner.customer_payment_term_id
+
+
+def _line(order: SaleOrder, position: int, draft: OrderLineDraft) -> tuple[SaleOrderLine, list[Tax]]:
+    product = draft.product
+    line = SaleOrderLine(
+        company_id=order.company_id, position=position, product=product, description=draft.description or product.name,
+        quantity=draft.quantity, uom=draft.uom or product.uom,
+        price_unit=product.sale_price if draft.price_unit is None else draft.price_unit,
+        discount=draft.discount if draft.discount is not None else ZERO,
+    )  # fmt: skip
+    errors = {}
+    try:
+        line.full_clean(exclude={"order"})
+    except ValidationError as exc:
+        errors = invalid_input_from(exc).errors
+    if not errors and line.uom.category_id != product.uom.category_id:
+        errors = {"uom": [_("%(product)s is counted in %(unit)s; %(other)s measures something else.")
+                          % {"product": product, "unit": product.uom, "other": line.uom}]}  # fmt: skip
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise InvalidInput(_("Line %(n)s: %(message)s") % {"n": position + 1, "message": first},
+                           errors={f"lines.{position}.{name}": messages for name, messages in errors.items()})  # fmt: skip
+    if draft.taxes is None:
+        taxes = product_taxes(order.company, product, sale=True, position=order.fiscal_position)
+    else:
+        taxes = list(draft.taxes)
+        for tax in taxes:
+            if tax.company_id != order.company_id or tax.use != TaxUse.SALE:
+                raise InvalidInput(_("Line %(n)s: %(tax)s is not a sales tax of this company.") % {"n": position + 1, "tax": tax},
+                                   errors={f"lines.{position}.taxes": [_("Not a sales tax of this company.")]})  # fmt: skip
+    return line, taxes
+
+
+def _line_changes(order: SaleOrder, drafts: Sequence[tuple[SaleOrderLine, list[Tax]]]) -> dict:
+    described = [f"{line.product_id} {line.quantity} × {line.price_unit} -{line.discount}%" for line, _taxes in drafts]
+    old = [] if order._state.adding else [
+        f"{line.product_id} {line.quantity} × {line.price_unit} -{line.discount}%" for line in order.lines.all()
+    ]  # fmt: skip
+    return {} if old == described else {"lines": {"old": old, "new": described}}
+
+
+# --- confirmation ----------------------------------------------------------------------------------
+
+
+def sale_order_confirm(order: SaleOrder, *, by: User) -> SaleOrder:
+    """Confirm a quotation: the goods are reserved in a delivery (what is missing is procured through
+    the products' routes), each line gets a promised date, and the order can be invoiced."""
+    require_permission(by, SaleOrder, "change")
+    require_company(by, order)
+    with transaction.atomic():
+        order = SaleOrder.objects.select_for_update().select_related("partner", "warehouse", "company").get(pk=order.pk)
+        if order.state not in EDITABLE:
+            raise BusinessError(
+                _("Order %(order)s is already confirmed or cancelled.") % {"order": order}, code="order_not_draft"
+            )
+        lines = list(order.lines.select_related("product__uom", "uom").order_by("position", "id"))
+        _check_confirmable(order, lines)
+        goods = [line for line in lines if line.product.type != ProductType.SERVICE]
+        if goods:
+            delivery = transfer_save(
+                Transfer(company=order.company, kind=TransferKind.DELIVERY, warehouse=order.warehouse, partner=order.partner,
+                         scheduled_date=_asked_moment(order), origin=order.number),
+                [MoveDraft(line.product, line.quantity, line.uom, origin_key=f"{LINE_KEY}{line.pk}") for line in goods],
+                by=by,
+            )  # fmt: skip
+            delivery = transfer_confirm(delivery, by=by)
+            order.transfers.add(delivery)
+            _promise(order, goods, delivery)
+        apply_transition(order, OrderState.SALE, transitions=ORDER_TRANSITIONS, by=by, also={"confirmed_at": timezone.now()})
+        _follow(order)
+    return order
+
+
+def _check_confirmable(order: SaleOrder, lines: Sequence[SaleOrderLine]) -> None:
+    if not lines:
+        raise InvalidInput(_("Add at least one product before confirming."), code="empty_order", field="lines")
+    for position, line in enumerate(lines):
+        if not line.product.active or not line.product.can_be_sold:
+            raise InvalidInput(
+                _("Line %(n)s: %(product)s is archived or not for sale.") % {"n": position + 1, "product": line.product},
+                code="product_not_sellable",
+                errors={f"lines.{position}.product": [_("Archived or not for sale.")]},
+            )
+    partner, missing = order.partner, []
+    if any(line.product.type != ProductType.SERVICE for line in lines):
+        address = ((_("street"), partner.street), (_("city"), partner.city), (_("postcode"), partner.zip),
+                   (_("country"), str(partner.country)))  # fmt: skip
+        missing = [label for label, value in address if not value]
+    if missing:
+        raise InvalidInput(
+            _("%(customer)s has no delivery address: add the %(missing)s first.")
+            % {"customer": partner, "missing": ", ".join(missing)},
+            code="customer_incomplete",
+            field="partner",
+        )
+
+
+def _asked_moment(order: SaleOrder) -> datetime.datetime:
+    if order.commitment_date:
+        return timezone.make_aware(datetime.datetime.combine(order.commitment_date, datetime.time(9)))
+    return timezone.now()
+
+
+def _promise(order: SaleOrder, lines: Sequence[SaleOrderLine], delivery: Transfer) -> None:
+    """What is reserved can leave today (or on the day asked); the rest after the product's lead time."""
+    today = timezone.localdate()
+    asked = order.commitment_date or today
+    ready = {move.origin_key: move.state == MoveState.READY for move in delivery.moves.all()}
+    lead = dict(
+        ProductStock.objects.filter(product__in=[line.product_id for line in lines]).values_list("product_id", "lead_days")
+    )
+    for line in lines:
+        if ready.get(f"{LINE_KEY}{line.pk}"):
+            promised = max(asked, today)
+        else:
+            promised = max(asked, today + datetime.timedelta(days=lead.get(line.product_id, 0)))
+        SaleOrderLine.objects.filter(pk=line.pk).update(promised_date=promised)
+
+
+# --- delivery follow-up ----------------------------------------------------------------------------
+
+
+def sale_orders_follow_moves(moves: Sequence[Move], by: User) -> None:
+    """Registered with inventory: done moves of sales lines update what those lines have delivered,
+    their orders' delivery and invoice status, and link backorders and returns to the order."""
+    line_ids = {int(move.origin_key.removeprefix(LINE_KEY)) for move in moves if move.origin_key.startswith(LINE_KEY)}
+    if not line_ids:
+        return
+    # A subquery rather than a join with DISTINCT, which PostgreSQL refuses FOR UPDATE.
+    orders = SaleOrder.objects.filter(pk__in=SaleOrderLine.objects.filter(pk__in=line_ids).values("order_id"))
+    for order in orders.select_for_update():
+        _follow(order)
+
+
+def _follow(order: SaleOrder) -> None:
+    """Delivered quantities of the order's lines from their done moves (out to the customer, less what
+    came back), the transfers serving the order, and the order's delivery and invoice status."""
+    lines = list(order.lines.select_related("product__uom", "uom"))
+    keys = {f"{LINE_KEY}{line.pk}": line for line in lines}
+    moves = Move.objects.filter(company_id=order.company_id, origin_key__in=keys)
+    transfers = set(moves.exclude(transfer=None).values_list("transfer_id", flat=True))
+    order.transfers.add(*transfers)
+    done = defaultdict(lambda: ZERO)
+    last = {}
+    for key, to_customer, quantity, day in moves.filter(state=MoveState.DONE).values_list(
+        "origin_key", "destination_location__usage", "product_quantity", "date"
+    ):
+        done[key] += quantity if to_customer == LocationUsage.CUSTOMER else -quantity
+        last[key] = max(last.get(key, day), day)
+    for key, line in keys.items():
+        if line.product.type == ProductType.SERVICE:
+            delivered = line.quantity if order.state == OrderState.SALE else ZERO
+        else:
+            delivered = convert_quantity(done[key], line.product.uom, line.uom)
+        line.qty_delivered = delivered
+        line.delivered_date = timezone.localdate(last[key]) if key in last and delivered >= line.quantity else None
+    SaleOrderLine.objects.bulk_update(lines, ["qty_delivered", "delivered_date"])
+    goods = [line for line in lines if line.product.type != ProductType.SERVICE]
+    if goods and all(line.qty_delivered >= line.quantity for line in goods):
+        order.delivery_status = DeliveryStatus.FULL
+    elif any(line.qty_delivered > 0 for line in goods):
+        order.delivery_status = DeliveryStatus.PARTIAL
+    else:
+        order.delivery_status = DeliveryStatus.NOTHING
+    order.invoice_status = _invoice_status(order, lines)
+    SaleOrder.objects.filter(pk=order.pk).update(delivery_status=order.delivery_status, invoice_status=order.invoice_status)
+
+
+def _invoiceable(order: SaleOrder, line: SaleOrderLine) -> Decimal:
+    basis = line.quantity if order.invoice_policy == InvoicePolicy.ORDERED else line.qty_delivered
+    return basis - line.qty_invoiced
+
+
+def _invoice_status(order: SaleOrder, lines: Sequence[SaleOrderLine]) -> str:
+    if order.state != OrderState.SALE:
+        return InvoiceStatus.NOTHING
+    if any(_invoiceable(order, line) > 0 for line in lines):
+        return InvoiceStatus.TO_INVOICE
+    if lines and all(line.qty_invoiced >= line.quantity for line in lines):
+        return InvoiceStatus.INVOICED
+    return InvoiceStatus.NOTHING
+
+
+# --- invoicing -------------------------------------------------------------------------------------
+
+
+def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None = None) -> Invoice:
+    """A draft customer invoice for what the order can invoice now: the ordered quantities not yet
+    invoiced, or (policy "delivered") the delivered ones. Post it with accounting's invoice_post."""
+    require_permission(by, Invoice, "add")
+    require_company(by, order)
+    with transaction.atomic():
+        order = SaleOrder.objects.select_for_update().select_related("company", "partner", "currency").get(pk=order.pk)
+        if order.state != OrderState.SALE:
+            raise BusinessError(_("Only a confirmed order can be invoiced."), code="order_not_confirmed")
+        _follow(order)
+        lines = list(order.lines.select_related("product", "uom").prefetch_related("taxes").order_by("position", "id"))
+        due = [(line, _invoiceable(order, line)) for line in lines]
+        due = [(line, quantity) for line, quantity in due if quantity > 0]
+        if not due:
+            reason = _("nothing was delivered since the last invoice") if order.invoice_policy == InvoicePolicy.DELIVERED else _(
+                "everything ordered is invoiced"
+            )  # fmt: skip
+            raise BusinessError(_("Nothing to invoice: %(reason)s.") % {"reason": reason}, code="nothing_to_invoice")
+        invoice = Invoice(
+            company=order.company, kind=InvoiceKind.CUSTOMER_INVOICE, partner=order.partner,
+            journal=Journal.objects.filter(company=order.company, type=JournalType.SALE).order_by("id").first(),
+            date=on or timezone.localdate(), payment_term=order.payment_term, fiscal_position=order.fiscal_position,
+            currency=order.currency, ref=order.client_order_ref or order.number,
+        )  # fmt: skip
+        drafts = []
+        for line, quantity in due:
+            account, _taxes = invoice_line_defaults(invoice, line.product)
+            drafts.append(DraftLine(InvoiceLine(product=line.product, description=line.description, quantity=quantity,
+                                                uom=line.uom, price_unit=line.price_unit, discount=line.discount,
+                                                account=account), list(line.taxes.all())))  # fmt: skip
+        invoice = invoice_save(invoice, drafts, by=by)
+        for line, quantity in due:
+            SaleOrderLine.objects.filter(pk=line.pk).update(qty_invoiced=line.qty_invoiced + quantity)
+        order.invoices.add(invoice)
+        _follow(order)
+    return invoice
+
+
+# --- cancelling ------------------------------------------------------------------------------------
+
+
+def sale_order_cancel(order: SaleOrder, *, by: User) -> SaleOrder:
+    """Cancel a quotation, or what is not delivered yet of an order (its open deliveries are
+    cancelled). A fully delivered order is returned, not cancelled."""
+    require_permission(by, SaleOrder, "change")
+    require_company(by, order)
+    with transaction.atomic():
+        order = SaleOrder.objects.select_for_update().get(pk=order.pk)
+        if order.state == OrderState.SALE:
+            _follow(order)
+            if order.delivery_status == DeliveryStatus.FULL:
+                raise BusinessError(
+                    _("Order %(order)s is fully delivered: return the goods instead of cancelling it.") % {"order": order},
+                    code="order_delivered",
+                )
+            for transfer in order.transfers.exclude(state__in=(TransferState.DONE, TransferState.CANCELLED)):
+                transfer_cancel(transfer, by=by)
+        apply_transition(order, OrderState.CANCELLED, transitions=ORDER_TRANSITIONS, by=by)
+        SaleOrder.objects.filter(pk=order.pk).update(invoice_status=InvoiceStatus.NOTHING)
+        order.invoice_status = InvoiceStatus.NOTHING
+    return order
