@@ -452,8 +452,9 @@ def report_view(request: HttpRequest, slug: str, *, site: AdminSite) -> HttpResp
         "query": query.urlencode(),
         "reports": [(r.title, reverse(f"admin:inventory-report-{r.slug}")) for r in REPORTS.values()
                     if request.user.has_perm(r.permission)],
+        "reports_label": _("Inventory reports"),
     }  # fmt: skip
-    return TemplateResponse(request, "inventory/report.html", context)
+    return TemplateResponse(request, "core/report_page.html", context)
 
 
 def report_urlpatterns(site: AdminSite) -> list[URLPattern]:

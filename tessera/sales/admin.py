@@ -5,9 +5,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +17,9 @@ from tessera.core.backoffice import DraftLinesInline, RecordAdmin, Transition, W
 from tessera.core.scoping import request_company
 from tessera.inventory.models import Warehouse
 
+from .documents import order_pdf, order_pdf_filename
 from .models import SaleOrder, SaleOrderLine
-from .services import OrderLineDraft, sale_order_cancel, sale_order_confirm, sale_order_invoice, sale_order_save
+from .services import OrderLineDraft, sale_order_cancel, sale_order_confirm, sale_order_invoice, sale_order_save, sale_order_send
 from .states import DeliveryStatus, OrderState
 
 QUOTATION_STATES = (OrderState.DRAFT, OrderState.SENT)
@@ -92,6 +94,10 @@ def _cancel(request: HttpRequest, order: SaleOrder) -> SaleOrder:
     return sale_order_cancel(order, by=request.user)
 
 
+def _send(request: HttpRequest, order: SaleOrder) -> Any:
+    return sale_order_send(order, by=request.user)
+
+
 def _cancellable(order: SaleOrder) -> bool:
     return order.state in QUOTATION_STATES or (order.state == OrderState.SALE and order.delivery_status != DeliveryStatus.FULL)
 
@@ -114,6 +120,8 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
         Transition("invoice", _("Create invoice"), _invoice, lambda o: o.state == OrderState.SALE,
                    _("Here is the draft invoice: check it and post it."), "accounting.add_invoice"),
         Transition("cancel", _("Cancel"), _cancel, _cancellable, _("The order is cancelled."), "sales.change_saleorder"),
+        Transition("send", _("Send by e-mail"), _send, lambda o: o.state != OrderState.CANCELLED,
+                   _("The e-mail with the PDF is on its way to the customer."), "sales.change_saleorder"),
     )  # fmt: skip
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -132,11 +140,25 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
         return {"date_order": timezone.localdate(), "currency": company and company.currency_id, "warehouse": warehouse,
                 "salesperson": request.user.pk}  # fmt: skip
 
+    def get_urls(self) -> list:
+        from .views import report_urlpatterns
+
+        pdf = path("<path:object_id>/pdf/", self.admin_site.admin_view(self.pdf_view), name="sales_saleorder_pdf")
+        return [*report_urlpatterns(self.admin_site), pdf, *super().get_urls()]
+
+    def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        order = self.get_object(request, object_id)
+        if order is None:
+            raise PermissionDenied
+        response = HttpResponse(order_pdf(order), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{order_pdf_filename(order)}"'
+        return response
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return (obj is None or obj.state in QUOTATION_STATES) and super().has_delete_permission(request, obj)
 
     def workflow_links(self, request: HttpRequest, obj: SaleOrder) -> list[tuple[Any, str]]:
-        links = []
+        links = [(_("PDF"), reverse("admin:sales_saleorder_pdf", args=[obj.pk]))]
         if request.user.has_perm("inventory.view_transfer"):
             for transfer in obj.transfers.order_by("id"):
                 links.append(
@@ -160,3 +182,6 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
                                          discount=data.get("discount"), uom=data.get("uom"), taxes=taxes,
                                          description=data.get("description") or ""))  # fmt: skip
         sale_order_save(form.instance, drafts, by=request.user)
+
+
+from . import crm_admin  # noqa: E402,F401

@@ -4,8 +4,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -20,8 +22,9 @@ from tessera.core.rest.serializers import RecordSerializer, ScopedPrimaryKeyRela
 from tessera.core.rest.viewsets import RecordViewSet
 from tessera.core.scoping import request_company
 
+from .documents import order_pdf, order_pdf_filename
 from .models import SaleOrder, SaleOrderLine
-from .services import OrderLineDraft, sale_order_cancel, sale_order_confirm, sale_order_invoice, sale_order_save
+from .services import OrderLineDraft, sale_order_cancel, sale_order_confirm, sale_order_invoice, sale_order_save, sale_order_send
 from .states import OrderState
 
 router = DefaultRouter(trailing_slash=True)
@@ -144,6 +147,10 @@ class OrderInvoiceSerializer(serializers.Serializer):
     amount_total = serializers.DecimalField(**AMOUNT, read_only=True)
 
 
+class SendOrderSerializer(serializers.Serializer):
+    to = serializers.EmailField(required=False, help_text=gettext_lazy("The customer's e-mail address if omitted."))
+
+
 class SaleOrderFilter(FilterSet):
     class Meta:
         model = SaleOrder
@@ -191,6 +198,25 @@ class SaleOrderViewSet(RecordViewSet):
         data.is_valid(raise_exception=True)
         invoice = sale_order_invoice(self.get_object(), by=request.user, on=data.validated_data.get("date"))
         return Response(OrderInvoiceSerializer(invoice).data, status=201)
+
+    @extend_schema(request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY}, filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def pdf(self, request: Request, pk: Any = None) -> HttpResponse:
+        """The quotation, or once confirmed the order confirmation, as a PDF in the customer's language."""
+        order = self.get_object()
+        response = HttpResponse(order_pdf(order), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{order_pdf_filename(order)}"'
+        return response
+
+    @extend_schema(request=SendOrderSerializer, responses=SaleOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request: Request, pk: Any = None) -> Response:
+        """E-mail the PDF to the customer (or to `to`); a draft quotation becomes sent."""
+        data = SendOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = self.get_object()
+        sale_order_send(order, by=request.user, to=data.validated_data.get("to"))
+        return Response(self._fresh(order))
 
 
 router.register("orders", SaleOrderViewSet)

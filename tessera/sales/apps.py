@@ -12,8 +12,9 @@ class SalesConfig(AppConfig):
         from tessera.inventory import hooks as inventory_hooks
 
         from .navigation import register_sales_section
-        from .services import company_sales_setup, sale_orders_follow_moves
+        from .services import company_crm_setup, company_sales_setup, sale_orders_follow_moves
 
         hooks.register_company_setup(company_sales_setup)
+        hooks.register_company_setup(company_crm_setup)
         inventory_hooks.register_moves_done(sale_orders_follow_moves)
         register_sales_section()

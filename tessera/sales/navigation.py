@@ -11,7 +11,11 @@ def register_sales_section() -> None:
             _("Sales"),
             order=15,
             items=(
+                NavItem(_("Pipeline"), "view_kanban", "admin:sales_lead_pipeline", "sales.view_lead"),
+                NavItem(_("Leads and opportunities"), "contact_phone", "admin:sales_lead_changelist", "sales.view_lead"),
+                NavItem(_("Activities"), "event", "admin:sales_activity_changelist", "sales.view_activity"),
                 NavItem(_("Quotations and orders"), "shopping_cart", "admin:sales_saleorder_changelist", "sales.view_saleorder"),
+                NavItem(_("Sales analysis"), "analytics", "admin:sales-report-margin", "sales.view_saleorder"),
             ),
         )
     )

@@ -1,5 +1,9 @@
 from django.urls import include, path
 
-from . import api
+from . import api, crm_api, report_api
 
-urlpatterns = [path("", include(api.router.urls))]
+urlpatterns = [
+    path("", include(api.router.urls)),
+    path("reports/", include(report_api.urlpatterns)),
+    path("", include(crm_api.urlpatterns)),
+]

@@ -1,5 +1,16 @@
 """Sales operations. The back office, the API and commands call these."""
 
+from .crm import (
+    activity_done,
+    activity_schedule,
+    company_crm_setup,
+    lead_convert,
+    lead_save,
+    opportunity_mark_lost,
+    opportunity_mark_won,
+    opportunity_move_stage,
+    opportunity_quote,
+)
 from .orders import (
     OrderLineDraft,
     company_sales_setup,
@@ -9,13 +20,24 @@ from .orders import (
     sale_order_save,
     sale_orders_follow_moves,
 )
+from .sending import sale_order_send
 
 __all__ = [
     "OrderLineDraft",
+    "activity_done",
+    "activity_schedule",
+    "company_crm_setup",
     "company_sales_setup",
+    "lead_convert",
+    "lead_save",
+    "opportunity_mark_lost",
+    "opportunity_mark_won",
+    "opportunity_move_stage",
+    "opportunity_quote",
     "sale_order_cancel",
     "sale_order_confirm",
     "sale_order_invoice",
     "sale_order_save",
+    "sale_order_send",
     "sale_orders_follow_moves",
 ]

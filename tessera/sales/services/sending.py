@@ -1,0 +1,72 @@
+"""Sending a quotation or order confirmation to the customer by e-mail, with its PDF attached."""
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from tessera.core.errors import BusinessError, InvalidInput
+from tessera.core.models import User
+from tessera.core.services import require_company, require_permission
+from tessera.core.workflow import apply_transition
+
+from ..documents import order_pdf, order_pdf_filename, order_title
+from ..models import SaleOrder
+from ..states import ORDER_TRANSITIONS, OrderState
+
+
+def sale_order_send(order: SaleOrder, *, by: User, to: str | None = None) -> EmailMessage:
+    """E-mail the quotation (or, once confirmed, the order confirmation) as a PDF to the customer, or
+    to `to`; a draft quotation becomes "sent". The e-mail leaves once the transaction commits."""
+    require_permission(by, SaleOrder, "change")
+    require_company(by, order)
+    with transaction.atomic():
+        order = SaleOrder.objects.select_for_update().select_related("partner", "company", "currency").get(pk=order.pk)
+        if order.state == OrderState.CANCELLED:
+            raise BusinessError(_("Order %(order)s is cancelled: it cannot be sent.") % {"order": order}, code="order_cancelled")
+        recipient = _recipient(order, to)
+        message = _message(order, recipient)
+        if order.state == OrderState.DRAFT:
+            apply_transition(order, OrderState.SENT, transitions=ORDER_TRANSITIONS, by=by)
+        transaction.on_commit(message.send, robust=True)  # a mail server down is logged; the order stays sent
+    return message
+
+
+def _recipient(order: SaleOrder, to: str | None) -> str:
+    recipient = (to or "").strip() or order.partner.email
+    if not recipient:
+        raise InvalidInput(
+            _("%(customer)s has no e-mail address: add one to the customer or give the address to send to.")
+            % {"customer": order.partner},
+            code="no_email", field="to",
+        )  # fmt: skip
+    try:
+        validate_email(recipient)
+    except ValidationError:
+        raise InvalidInput(_("%(address)s is not a valid e-mail address.") % {"address": recipient}, code="invalid_email",
+                           field="to") from None  # fmt: skip
+    return recipient
+
+
+def _message(order: SaleOrder, recipient: str) -> EmailMessage:
+    """The e-mail in the customer's language, the PDF attached."""
+    company = order.company
+    with translation.override(order.partner.language or "en"):
+        title = order_title(order)
+        total = number_format(order.amount_total, 2, force_grouping=True)
+        values = {"customer": order.partner.name, "document": title, "number": order.number, "company": company.name,
+                  "total": total, "currency": order.currency.code}  # fmt: skip
+        subject = _("%(company)s: %(document)s %(number)s") % values
+        body = (
+            _(
+                "Dear %(customer)s,\n\nPlease find attached: %(document)s %(number)s, for a total of %(total)s %(currency)s.\n\n"
+                "Kind regards,\n%(company)s"
+            )
+            % values
+        )
+    message = EmailMessage(subject, body, to=[recipient], reply_to=[company.email] if company.email else None)
+    message.attach(order_pdf_filename(order), order_pdf(order), "application/pdf")
+    return message
