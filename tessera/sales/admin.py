@@ -31,8 +31,8 @@ class SaleOrderForm(forms.ModelForm):
 
     class Meta:
         model = SaleOrder
-        fields = ["partner", "date_order", "validity_date", "client_order_ref", "currency", "fiscal_position", "payment_term",
-                  "salesperson", "warehouse", "invoice_policy", "commitment_date", "note"]  # fmt: skip
+        fields = ["partner", "date_order", "validity_date", "client_order_ref", "currency", "pricelist", "fiscal_position",
+                  "payment_term", "salesperson", "warehouse", "invoice_policy", "commitment_date", "note"]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -184,4 +184,4 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
         sale_order_save(form.instance, drafts, by=request.user)
 
 
-from . import crm_admin  # noqa: E402,F401
+from . import crm_admin, pricelist_admin  # noqa: E402,F401

@@ -79,8 +79,8 @@ class SaleOrderSerializer(RecordSerializer):
     class Meta:
         model = SaleOrder
         fields = [
-            "id", "number", "partner", "date_order", "validity_date", "client_order_ref", "currency", "fiscal_position",
-            "payment_term", "salesperson", "warehouse", "invoice_policy", "commitment_date", "note", "state",
+            "id", "number", "partner", "date_order", "validity_date", "client_order_ref", "currency", "pricelist",
+            "fiscal_position", "payment_term", "salesperson", "warehouse", "invoice_policy", "commitment_date", "note", "state",
             "delivery_status", "invoice_status", "confirmed_at", "amount_untaxed", "amount_tax", "amount_total",
             "transfers", "invoices", "lines",
         ]  # fmt: skip
@@ -91,6 +91,7 @@ class SaleOrderSerializer(RecordSerializer):
             "currency": {"required": False, "help_text": gettext_lazy("The company's currency if omitted.")},
             "warehouse": {"required": False, "help_text": gettext_lazy("The company's first warehouse if omitted.")},
             "fiscal_position": {"required": False},
+            "pricelist": {"required": False, "help_text": gettext_lazy("The customer's or the default price list if omitted.")},
             "payment_term": {"required": False, "help_text": gettext_lazy("The customer's payment term if omitted.")},
         }
 

@@ -11,10 +11,12 @@ class SalesConfig(AppConfig):
         from tessera.core import hooks
         from tessera.inventory import hooks as inventory_hooks
 
+        from .demo import load_sales_demo
         from .navigation import register_sales_section
         from .services import company_crm_setup, company_sales_setup, sale_orders_follow_moves
 
         hooks.register_company_setup(company_sales_setup)
         hooks.register_company_setup(company_crm_setup)
+        hooks.register_demo_loader(load_sales_demo)
         inventory_hooks.register_moves_done(sale_orders_follow_moves)
         register_sales_section()

@@ -12,6 +12,7 @@ from tessera.core.models import CompanyOwned, Currency, Partner, PaymentTerm, Pr
 from tessera.inventory.models import Transfer, Warehouse
 
 from ..states import DeliveryStatus, InvoiceStatus, OrderState
+from .pricelists import Pricelist
 
 ZERO = Decimal(0)
 
@@ -31,6 +32,10 @@ class SaleOrder(CompanyOwned):
     validity_date = models.DateField(_("valid until"), null=True, blank=True)
     client_order_ref = models.CharField(_("customer reference"), max_length=100, blank=True)
     currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="+", verbose_name=_("currency"))
+    pricelist = models.ForeignKey(
+        Pricelist, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("price list"),
+        help_text=_("Empty: the customer's price list, else the company's default one."),
+    )  # fmt: skip
     fiscal_position = models.ForeignKey(
         FiscalPosition, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("fiscal position"),
         help_text=_("Empty: found from the customer's country and VAT number."),

@@ -34,6 +34,7 @@ from tessera.inventory.states import MoveState, TransferState
 
 from ..models import InvoicePolicy, SaleOrder, SaleOrderLine
 from ..states import ORDER_TRANSITIONS, DeliveryStatus, InvoiceStatus, OrderState
+from .pricing import price_for, pricelist_for
 
 ZERO = Decimal(0)
 ORDER_SEQUENCE = "sales.order"
@@ -101,6 +102,8 @@ def _fill_defaults(order: SaleOrder) -> None:
             raise InvalidInput(_("This company has no warehouse to deliver from."), field="warehouse")
         order.warehouse = warehouse
     if order.partner_id:
+        if order.pricelist_id is None:
+            order.pricelist = pricelist_for(order)
         if order.fiscal_position_id is None:
             order.fiscal_position = fiscal_position_for(company, order.partner)
         if order.payment_term_id is None:
@@ -108,11 +111,13 @@ def _fill_defaults(order: SaleOrder) -> None:
 
 
 def _line(order: SaleOrder, position: int, draft: OrderLineDraft) -> tuple[SaleOrderLine, list[Tax]]:
-    product = draft.product
+    product, uom, price_unit = draft.product, draft.uom or draft.product.uom, draft.price_unit
+    if price_unit is None:
+        listed = price_for(order, product, draft.quantity, uom)
+        price_unit = product.sale_price if listed is None else listed
     line = SaleOrderLine(
         company_id=order.company_id, position=position, product=product, description=draft.description or product.name,
-        quantity=draft.quantity, uom=draft.uom or product.uom,
-        price_unit=product.sale_price if draft.price_unit is None else draft.price_unit,
+        quantity=draft.quantity, uom=uom, price_unit=price_unit,
         discount=draft.discount if draft.discount is not None else ZERO,
     )  # fmt: skip
     errors = {}
