@@ -490,10 +490,7 @@ class QuantFilter(FilterSet):
 
     def filter_location(self, queryset: QuerySet, name: str, value: Location) -> QuerySet:
         # The location ids first (a small subquery), so the database walks the quants' (location, product) index.
-        inside = Location.objects.filter(company_id=value.company_id).filter(
-            Q(pk=value.pk) | Q(full_name__startswith=f"{value.full_name}/")
-        )
-        return queryset.filter(location__in=inside.values("pk"))
+        return queryset.filter(location__in=Location.objects.under(value).values("pk"))
 
 
 class OnHandViewSet(ReadOnlyViewSet):

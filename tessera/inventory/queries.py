@@ -57,13 +57,6 @@ def day_end(day: datetime.date) -> datetime.datetime:
     return day_start(day + datetime.timedelta(days=1))
 
 
-def locations_under(location: Location) -> QuerySet[Location]:
-    """A location and every location inside it (by path)."""
-    return Location.objects.filter(company_id=location.company_id).filter(
-        Q(pk=location.pk) | Q(full_name__startswith=f"{location.full_name}/")
-    )
-
-
 def _categories_under(category: ProductCategory) -> Q:
     return Q(product__category=category) | Q(
         product__category__company_id=category.company_id, product__category__full_name__startswith=f"{category.full_name}/"
@@ -86,7 +79,7 @@ def on_hand(
     `location` includes the locations inside it; `category` its subcategories. Empty quants are left out."""
     quants = Quant.objects.filter(company=company).exclude(quantity=0, reserved_quantity=0)
     if location is not None:
-        quants = quants.filter(location_id__in=locations_under(location).values("pk"))
+        quants = quants.filter(location_id__in=Location.objects.under(location).values("pk"))
     if product is not None:
         quants = quants.filter(product=product)
     if lot is not None:
@@ -105,7 +98,7 @@ def on_hand_by_product(
 ) -> QuerySet:
     """Stock per product over a location and the locations inside it, as rows (dicts) with
     `product`, `sku`, `name`, `uom`, `quantity`, `reserved` and `available`. Reads quants only."""
-    quants = Quant.objects.filter(company_id=location.company_id, location_id__in=locations_under(location).values("pk"))
+    quants = Quant.objects.filter(company_id=location.company_id, location_id__in=Location.objects.under(location).values("pk"))
     if product is not None:
         quants = quants.filter(product=product)
     if category is not None:
@@ -190,7 +183,7 @@ def forecast(
     projected = on hand + incoming − outgoing so far. Outgoing moves count in full: the part they
     reserved is on hand and shown as reserved, so it is not subtracted twice."""
     place = _forecast_place(warehouse, location)
-    inside = locations_under(place).values("pk")
+    inside = Location.objects.under(place).values("pk")
     stock = Quant.objects.filter(company=company, product=product, location_id__in=inside).aggregate(
         quantity=Sum("quantity"), reserved=Sum("reserved_quantity")
     )
@@ -259,7 +252,7 @@ def forecast_summary(
     """Per product: on hand, reserved, incoming and outgoing open moves (up to `until`) and the forecast,
     for every product with stock or open moves at the warehouse (or location)."""
     place = _forecast_place(warehouse, location)
-    inside = locations_under(place).values("pk")
+    inside = Location.objects.under(place).values("pk")
     quants = Quant.objects.filter(company=company, location_id__in=inside)
     moves = _open_moves_across(company, inside, until)
     if product is not None:
@@ -431,7 +424,7 @@ def move_history(
     if lot is not None:
         lines = lines.filter(lot=lot)
     if location is not None:
-        inside = locations_under(location).values("pk")
+        inside = Location.objects.under(location).values("pk")
         lines = lines.filter(Q(source_location_id__in=inside) | Q(destination_location_id__in=inside))
     if reference.strip():
         text = reference.strip()

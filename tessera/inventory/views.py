@@ -2,7 +2,7 @@
 moves and documents behind a figure, and exports its main table as CSV or XLSX."""
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -13,16 +13,15 @@ from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.defaultfilters import floatformat
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from tessera.core.exports import table_response
 from tessera.core.models import Company, Product, ProductCategory
+from tessera.core.report_tables import Link, Qty, Table, exported_cell, rendered_table, short_day, shown_cell
 from tessera.core.scoping import request_company
 
 from .models import Location, Lot, Warehouse
@@ -30,25 +29,6 @@ from .queries import forecast, forecast_summary, lot_trace, move_history, on_han
 
 MOVE_HISTORY_PAGE = 500  # lines shown on the page; the export takes up to MOVE_HISTORY_EXPORT
 MOVE_HISTORY_EXPORT = 20_000
-
-
-class Qty(Decimal):
-    """A quantity in a table: shown with the decimals it has, where amounts show two."""
-
-
-@dataclass(frozen=True)
-class Link:
-    text: Any
-    url: str | None
-
-
-@dataclass(frozen=True)
-class Table:
-    header: Sequence[Any]
-    rows: list[list[Any]]
-    totals: list[Any] | None = None
-    title: Any = ""
-    note: Any = ""
 
 
 # --- filters ---------------------------------------------------------------------------------------
@@ -276,7 +256,7 @@ def _valuation(company: Company, data: dict[str, Any]) -> list[Table]:
         for row in result.rows
     ]  # fmt: skip
     header = [_("Product"), _("Category"), _("Quantity"), _("Unit cost"), _("Value")]
-    main = Table(header, lines, [_("Total"), "", "", "", result.total], title=_("Stock on %(day)s") % {"day": _day(day)})
+    main = Table(header, lines, [_("Total"), "", "", "", result.total], title=_("Stock on %(day)s") % {"day": short_day(day)})
     categories = Table(
         [_("Category"), _("Quantity"), _("Value")],
         [[total.category, Qty(total.quantity), total.value] for total in result.categories],
@@ -330,7 +310,7 @@ def _turnover(company: Company, data: dict[str, Any]) -> list[Table]:
               _("Average stock"), _("Cost of goods out"), _("Turnover"), _("Days of inventory")]  # fmt: skip
     note = _("Turnover = cost of goods out of stock / average stock value (start and end of the period); "
              "days of inventory = days in the period / turnover.")  # fmt: skip
-    return [Table(header, lines, title=f"{_day(date_from)} – {_day(date_to)}", note=note)]
+    return [Table(header, lines, title=f"{short_day(date_from)} – {short_day(date_to)}", note=note)]
 
 
 def _lot_trace(company: Company, data: dict[str, Any]) -> list[Table]:
@@ -348,7 +328,7 @@ def _lot_trace(company: Company, data: dict[str, Any]) -> list[Table]:
     title = _("%(lot)s of %(product)s: %(quantity)s on hand") % {
         "lot": lot.name,
         "product": lot.product,
-        "quantity": _shown(Qty(trace.on_hand))[0],
+        "quantity": shown_cell(Qty(trace.on_hand))[0],
     }
     return [Table(header, lines, title=title)]
 
@@ -380,47 +360,6 @@ REPORTS = {
 # --- the page --------------------------------------------------------------------------------------
 
 
-def _day(day: datetime.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
-
-
-def _shown(cell: Any) -> tuple[str, bool]:
-    """A cell as the page shows it, and whether it is a number (aligned right)."""
-    if isinstance(cell, Qty):
-        return number_format(cell.normalize(), force_grouping=True), True
-    if isinstance(cell, Decimal):
-        return floatformat(cell, "2g"), True
-    if isinstance(cell, datetime.datetime):
-        return date_format(timezone.localtime(cell), "SHORT_DATETIME_FORMAT"), False
-    if isinstance(cell, datetime.date):
-        return _day(cell), False
-    return ("" if cell is None else str(cell)), False
-
-
-def _exported(cell: Any) -> Any:
-    if isinstance(cell, Link):
-        return str(cell.text)
-    if isinstance(cell, datetime.datetime):
-        return timezone.localtime(cell).strftime("%Y-%m-%d %H:%M")
-    if isinstance(cell, datetime.date):
-        return cell.isoformat()
-    return cell
-
-
-def _rendered(table: Table) -> dict[str, Any]:
-    def cells(row: list[Any]) -> list[tuple[str, bool, str | None]]:
-        shown = []
-        for cell in row:
-            text, number = _shown(cell.text if isinstance(cell, Link) else cell)
-            shown.append((text, number, cell.url if isinstance(cell, Link) else None))
-        return shown
-
-    return {
-        "title": table.title, "note": table.note, "header": table.header, "rows": [cells(row) for row in table.rows],
-        "totals": cells(table.totals) if table.totals else None,
-    }  # fmt: skip
-
-
 def report_view(request: HttpRequest, slug: str, *, site: AdminSite) -> HttpResponse:
     report = REPORTS[slug]
     if not request.user.has_perm(report.permission):
@@ -438,9 +377,9 @@ def report_view(request: HttpRequest, slug: str, *, site: AdminSite) -> HttpResp
         tables = build(company, data)
     if export in ("csv", "xlsx"):
         main = tables[0]
-        rows = [[_exported(cell) for cell in row] for row in main.rows]
+        rows = [[exported_cell(cell) for cell in row] for row in main.rows]
         if main.totals:
-            rows.append([_exported(cell) for cell in main.totals])
+            rows.append([exported_cell(cell) for cell in main.totals])
         return table_response(export, f"{slug}-{timezone.localdate().isoformat()}", main.header, rows)
     query = request.GET.copy()
     query.pop("export", None)
@@ -448,7 +387,7 @@ def report_view(request: HttpRequest, slug: str, *, site: AdminSite) -> HttpResp
         **site.each_context(request),
         "title": report.title,
         "form": form,
-        "tables": [_rendered(table) for table in tables],
+        "tables": [rendered_table(table) for table in tables],
         "query": query.urlencode(),
         "reports": [(r.title, reverse(f"admin:inventory-report-{r.slug}")) for r in REPORTS.values()
                     if request.user.has_perm(r.permission)],

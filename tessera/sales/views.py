@@ -1,7 +1,6 @@
 """Sales analysis pages in the back office: margin, open orders, backlog and on-time delivery, each
 filtered by a form and exported as CSV or XLSX."""
 
-import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,16 +12,15 @@ from django.contrib.admin import AdminSite
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.template.defaultfilters import floatformat
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tessera.core.exports import table_response
 from tessera.core.models import Company, Partner, Product
 from tessera.core.money import round_to
+from tessera.core.report_tables import Table, exported_cell, rendered_table
 from tessera.core.scoping import request_company
 
 from .queries import Scope, backlog, on_time_delivery, open_orders, sales_margin
@@ -65,13 +63,6 @@ class AnalysisForm(forms.Form):
                      data.get("salesperson"))  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Table:
-    header: Sequence[Any]
-    rows: list[list[Any]]
-    note: Any = ""
-
-
 def _percent(value: Decimal | None) -> Any:
     return "" if value is None else value
 
@@ -87,7 +78,7 @@ def _margin(company: Company, scope: Scope, group: str) -> Table:
     header = [dict(MARGIN_GROUPS)[group], _("Revenue"), _("Cost of goods delivered"), _("Margin"), _("Margin %")]
     note = _("Revenue: posted customer invoices less credit notes, untaxed, by invoice date. Cost: stock value of the goods "
              "delivered for sales order lines (less returns), by delivery date. Margin = revenue − cost.")  # fmt: skip
-    return Table(header, lines, note)
+    return Table(header, lines, note=note)
 
 
 def _open_orders(company: Company, scope: Scope, group: str) -> Table:
@@ -102,7 +93,7 @@ def _backlog(company: Company, scope: Scope, group: str) -> Table:
     rows = backlog(company, scope, group=group)
     header = [dict(BACKLOG_GROUPS)[group], _("Quantity left"), _("Value left")]
     note = _("Ordered but not yet delivered: (quantity − delivered) × unit price × (1 − discount), untaxed.")
-    return Table(header, [[row.label, row.quantity, row.value] for row in rows], note)
+    return Table(header, [[row.label, row.quantity, row.value] for row in rows], note=note)
 
 
 def _on_time(company: Company, scope: Scope, group: str) -> Table:
@@ -113,7 +104,7 @@ def _on_time(company: Company, scope: Scope, group: str) -> Table:
     note = _("Lines fully delivered in the period that had a promised date. The average delay counts early deliveries "
              "as 0 days; the average difference counts them negative.")  # fmt: skip
     return Table(header, [[row.label, row.lines, row.on_time, row.rate, row.average_delay, row.average_difference]
-                          for row in rows], note)  # fmt: skip
+                          for row in rows], note=note)  # fmt: skip
 
 
 MARGIN_GROUPS = [("product", _("Product")), ("customer", _("Customer")), ("salesperson", _("Salesperson")), ("month", _("Month"))]
@@ -140,21 +131,6 @@ REPORTS = {
 }
 
 
-def _shown(cell: Any) -> tuple[str, bool]:
-    """A cell as the page shows it, and whether it is a number (aligned right)."""
-    if isinstance(cell, Decimal):
-        return floatformat(cell, "2g"), True
-    if isinstance(cell, int):
-        return str(cell), True
-    if isinstance(cell, datetime.date):
-        return date_format(cell, "SHORT_DATE_FORMAT"), False
-    return str(cell), False
-
-
-def _exported(cell: Any) -> Any:
-    return cell.isoformat() if isinstance(cell, datetime.date) else cell
-
-
 def report_view(request: HttpRequest, slug: str, *, site: AdminSite) -> HttpResponse:
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
@@ -170,12 +146,11 @@ def report_view(request: HttpRequest, slug: str, *, site: AdminSite) -> HttpResp
         table = report.build(company, Scope(), "")
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        rows = [[_exported(cell) for cell in row] for row in table.rows]
+        rows = [[exported_cell(cell) for cell in row] for row in table.rows]
         return table_response(export, f"sales-{slug}-{timezone.localdate().isoformat()}", table.header, rows)
     query = request.GET.copy()
     query.pop("export", None)
-    rendered = {"title": "", "note": table.note, "header": table.header, "totals": None,
-                "rows": [[(*_shown(cell), None) for cell in row] for row in table.rows]}  # fmt: skip
+    rendered = rendered_table(table)
     context = {
         **site.each_context(request),
         "title": report.title,

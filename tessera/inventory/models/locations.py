@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tessera.core.models import CompanyOwned, ScopedUnique
+from tessera.core.models.base import CompanyQuerySet
 
 FULL_NAME_LENGTH = 500
 
@@ -27,6 +28,14 @@ VIRTUAL_USAGES = frozenset(
 )
 
 
+class LocationQuerySet(CompanyQuerySet):
+    def under(self, location: "Location") -> "LocationQuerySet":
+        """The location and every location inside it (by path)."""
+        return self.filter(company_id=location.company_id).filter(
+            Q(pk=location.pk) | Q(full_name__startswith=f"{location.full_name}/")
+        )
+
+
 class Location(CompanyOwned):
     """A place goods are in: a warehouse's stock, a shelf or bin, or a virtual partner location."""
 
@@ -48,6 +57,8 @@ class Location(CompanyOwned):
                     "instead of the category's stock input or output account (such as an opening-balance suspense account)."),
     )  # fmt: skip
     active = models.BooleanField(_("active"), default=True)
+
+    objects = LocationQuerySet.as_manager()
 
     validated_computed_fields = ("company", "full_name", "warehouse")
     constraint_error_fields = {"full_name": "name"}

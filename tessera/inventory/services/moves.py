@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Product, ProductType, Uom
 from tessera.core.uom import convert_quantity
 
-from ..models import Location, Lot, Move, MoveLine, ProductStock, Quant, Tracking
+from ..models import STOCK_USAGES, Location, Lot, Move, MoveLine, ProductStock, Quant, Tracking
 from ..states import MoveState
 
 ZERO = Decimal(0)
@@ -84,11 +84,7 @@ def trackings_of(product_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
 
 def internal_locations_under(location: Location) -> list[int]:
     """The stock locations inside `location` (itself included), whose quants it may take from."""
-    return list(
-        Location.objects.filter(company_id=location.company_id, usage__in=("internal", "transit"))
-        .filter(Q(pk=location.pk) | Q(full_name__startswith=f"{location.full_name}/"))
-        .values_list("pk", flat=True)
-    )
+    return list(Location.objects.under(location).filter(usage__in=STOCK_USAGES).values_list("pk", flat=True))
 
 
 # --- quants ----------------------------------------------------------------------------------------

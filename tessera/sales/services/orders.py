@@ -22,6 +22,7 @@ from tessera.accounting.services import (
     invoice_save,
     product_taxes,
 )
+from tessera.core.bulk import rows_update
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Company, Product, ProductType, Uom, User
 from tessera.core.models import Sequence as NumberSequence
@@ -221,12 +222,13 @@ def _promise(order: SaleOrder, lines: Sequence[SaleOrderLine], delivery: Transfe
     lead = dict(
         ProductStock.objects.filter(product__in=[line.product_id for line in lines]).values_list("product_id", "lead_days")
     )
-    for line in lines:
-        if ready.get(f"{LINE_KEY}{line.pk}"):
-            promised = max(asked, today)
-        else:
-            promised = max(asked, today + datetime.timedelta(days=lead.get(line.product_id, 0)))
-        SaleOrderLine.objects.filter(pk=line.pk).update(promised_date=promised)
+
+    def promised(line: SaleOrderLine) -> datetime.date:
+        waiting = 0 if ready.get(f"{LINE_KEY}{line.pk}") else lead.get(line.product_id, 0)
+        return max(asked, today + datetime.timedelta(days=waiting))
+
+    dates = {line.pk: (promised(line),) for line in lines}
+    rows_update(SaleOrderLine, ["promised_date"], dates)  # the order is locked
 
 
 # --- delivery follow-up ----------------------------------------------------------------------------
@@ -305,7 +307,7 @@ def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None =
         order = SaleOrder.objects.select_for_update().select_related("company", "partner", "currency").get(pk=order.pk)
         if order.state != OrderState.SALE:
             raise BusinessError(_("Only a confirmed order can be invoiced."), code="order_not_confirmed")
-        _follow(order)
+        # Delivered quantities are current: inventory's moves-done hook keeps them (decision 12).
         lines = list(order.lines.select_related("product", "uom").prefetch_related("taxes").order_by("position", "id"))
         due = [(line, _invoiceable(order, line)) for line in lines]
         due = [(line, quantity) for line, quantity in due if quantity > 0]
@@ -327,10 +329,12 @@ def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None =
                                                 uom=line.uom, price_unit=line.price_unit, discount=line.discount,
                                                 account=account), list(line.taxes.all())))  # fmt: skip
         invoice = invoice_save(invoice, drafts, by=by)
+        rows_update(SaleOrderLine, ["qty_invoiced"], {line.pk: (quantity,) for line, quantity in due}, add=True)
         for line, quantity in due:
-            SaleOrderLine.objects.filter(pk=line.pk).update(qty_invoiced=line.qty_invoiced + quantity)
+            line.qty_invoiced += quantity
         order.invoices.add(invoice)
-        _follow(order)
+        order.invoice_status = _invoice_status(order, lines)
+        SaleOrder.objects.filter(pk=order.pk).update(invoice_status=order.invoice_status)
     return invoice
 
 
@@ -345,7 +349,6 @@ def sale_order_cancel(order: SaleOrder, *, by: User) -> SaleOrder:
     with transaction.atomic():
         order = SaleOrder.objects.select_for_update().get(pk=order.pk)
         if order.state == OrderState.SALE:
-            _follow(order)
             if order.delivery_status == DeliveryStatus.FULL:
                 raise BusinessError(
                     _("Order %(order)s is fully delivered: return the goods instead of cancelling it.") % {"order": order},
