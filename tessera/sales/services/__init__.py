@@ -11,12 +11,12 @@ from .crm import (
     opportunity_move_stage,
     opportunity_quote,
 )
+from .invoicing import sale_order_invoice
 from .orders import (
     OrderLineDraft,
     company_sales_setup,
     sale_order_cancel,
     sale_order_confirm,
-    sale_order_invoice,
     sale_order_save,
     sale_orders_follow_moves,
 )

@@ -13,15 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tessera.accounting.models import Invoice, InvoiceKind, InvoiceLine, Journal, JournalType, Tax, TaxUse
-from tessera.accounting.services import (
-    DraftLine,
-    document_totals,
-    fiscal_position_for,
-    invoice_line_defaults,
-    invoice_save,
-    product_taxes,
-)
+from tessera.accounting.models import Tax, TaxUse
+from tessera.accounting.services import document_totals, fiscal_position_for, product_taxes
 from tessera.core.bulk import rows_update
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Company, Product, ProductType, Uom, User
@@ -33,8 +26,9 @@ from tessera.inventory.models import LocationUsage, Move, ProductStock, Transfer
 from tessera.inventory.services import MoveDraft, transfer_cancel, transfer_confirm, transfer_save
 from tessera.inventory.states import MoveState, TransferState
 
-from ..models import InvoicePolicy, SaleOrder, SaleOrderLine
+from ..models import SaleOrder, SaleOrderLine
 from ..states import ORDER_TRANSITIONS, DeliveryStatus, InvoiceStatus, OrderState
+from .invoicing import invoice_status_of
 from .pricing import price_for, pricelist_for
 
 ZERO = Decimal(0)
@@ -276,66 +270,8 @@ def _follow(order: SaleOrder) -> None:
         order.delivery_status = DeliveryStatus.PARTIAL
     else:
         order.delivery_status = DeliveryStatus.NOTHING
-    order.invoice_status = _invoice_status(order, lines)
+    order.invoice_status = invoice_status_of(order, lines)
     SaleOrder.objects.filter(pk=order.pk).update(delivery_status=order.delivery_status, invoice_status=order.invoice_status)
-
-
-def _invoiceable(order: SaleOrder, line: SaleOrderLine) -> Decimal:
-    basis = line.quantity if order.invoice_policy == InvoicePolicy.ORDERED else line.qty_delivered
-    return basis - line.qty_invoiced
-
-
-def _invoice_status(order: SaleOrder, lines: Sequence[SaleOrderLine]) -> str:
-    if order.state != OrderState.SALE:
-        return InvoiceStatus.NOTHING
-    if any(_invoiceable(order, line) > 0 for line in lines):
-        return InvoiceStatus.TO_INVOICE
-    if lines and all(line.qty_invoiced >= line.quantity for line in lines):
-        return InvoiceStatus.INVOICED
-    return InvoiceStatus.NOTHING
-
-
-# --- invoicing -------------------------------------------------------------------------------------
-
-
-def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None = None) -> Invoice:
-    """A draft customer invoice for what the order can invoice now: the ordered quantities not yet
-    invoiced, or (policy "delivered") the delivered ones. Post it with accounting's invoice_post."""
-    require_permission(by, Invoice, "add")
-    require_company(by, order)
-    with transaction.atomic():
-        order = SaleOrder.objects.select_for_update().select_related("company", "partner", "currency").get(pk=order.pk)
-        if order.state != OrderState.SALE:
-            raise BusinessError(_("Only a confirmed order can be invoiced."), code="order_not_confirmed")
-        # Delivered quantities are current: inventory's moves-done hook keeps them (decision 12).
-        lines = list(order.lines.select_related("product", "uom").prefetch_related("taxes").order_by("position", "id"))
-        due = [(line, _invoiceable(order, line)) for line in lines]
-        due = [(line, quantity) for line, quantity in due if quantity > 0]
-        if not due:
-            reason = _("nothing was delivered since the last invoice") if order.invoice_policy == InvoicePolicy.DELIVERED else _(
-                "everything ordered is invoiced"
-            )  # fmt: skip
-            raise BusinessError(_("Nothing to invoice: %(reason)s.") % {"reason": reason}, code="nothing_to_invoice")
-        invoice = Invoice(
-            company=order.company, kind=InvoiceKind.CUSTOMER_INVOICE, partner=order.partner,
-            journal=Journal.objects.filter(company=order.company, type=JournalType.SALE).order_by("id").first(),
-            date=on or timezone.localdate(), payment_term=order.payment_term, fiscal_position=order.fiscal_position,
-            currency=order.currency, ref=order.client_order_ref or order.number,
-        )  # fmt: skip
-        drafts = []
-        for line, quantity in due:
-            account, _taxes = invoice_line_defaults(invoice, line.product)
-            drafts.append(DraftLine(InvoiceLine(product=line.product, description=line.description, quantity=quantity,
-                                                uom=line.uom, price_unit=line.price_unit, discount=line.discount,
-                                                account=account), list(line.taxes.all())))  # fmt: skip
-        invoice = invoice_save(invoice, drafts, by=by)
-        rows_update(SaleOrderLine, ["qty_invoiced"], {line.pk: (quantity,) for line, quantity in due}, add=True)
-        for line, quantity in due:
-            line.qty_invoiced += quantity
-        order.invoices.add(invoice)
-        order.invoice_status = _invoice_status(order, lines)
-        SaleOrder.objects.filter(pk=order.pk).update(invoice_status=order.invoice_status)
-    return invoice
 
 
 # --- cancelling ------------------------------------------------------------------------------------
