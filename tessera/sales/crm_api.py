@@ -1,4 +1,4 @@
-"""The CRM API under /api/v1/sales/: leads/ (with convert, move-stage, won, lost and quote),
+"""The CRM API under /api/v1/sales/: leads/ (with convert, move-stage, won, lost, reopen and quote),
 activities/ (with done), stages/, lost-reasons/, and the pipeline forecast at reports/pipeline/."""
 
 from typing import Any
@@ -36,6 +36,7 @@ from .services import (
     opportunity_move_stage,
     opportunity_quote,
 )
+from .services.crm import opportunity_reopen
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -124,6 +125,13 @@ class LostSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ReopenSerializer(serializers.Serializer):
+    stage = ScopedPrimaryKeyRelatedField(
+        queryset=Stage.objects.all(), required=False, allow_null=True,
+        help_text=gettext_lazy("An open stage; the one it was lost in (else the first) if omitted."),
+    )  # fmt: skip
+
+
 class QuoteSerializer(serializers.Serializer):
     lines = OrderLineSerializer(many=True, required=False, default=list)
 
@@ -173,6 +181,14 @@ class LeadViewSet(RecordViewSet):
         """The customer said no; the reason is required."""
         data = self._read(LostSerializer, request)
         return self._fresh(opportunity_mark_lost(self.get_object(), data["lost_reason"], by=request.user, note=data["note"]))
+
+    @extend_schema(request=ReopenSerializer, responses=LeadSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: Any = None) -> Response:
+        """The customer is interested again: a lost opportunity is open again, at its stage's probability."""
+        lead = self.get_object()
+        data = self._read(ReopenSerializer, request)
+        return self._fresh(opportunity_reopen(lead, by=request.user, stage=data.get("stage")))
 
     @extend_schema(request=QuoteSerializer, responses={201: SaleOrderSerializer})
     @action(detail=True, methods=["post"])

@@ -56,9 +56,13 @@ def pipeline_forecast(
     return rows
 
 
-def overdue_activities(company: Company, *, today: datetime.date | None = None, user: User | None = None) -> QuerySet[Activity]:
-    """The activities not done whose due date has passed, oldest first."""
+def overdue_activities(
+    company: Company, *, today: datetime.date | None = None, user: User | None = None, lead: Lead | None = None
+) -> QuerySet[Activity]:
+    """The activities not done whose due date has passed, oldest first; of one user or one lead if given."""
     activities = Activity.objects.filter(company=company, done=False, due_date__lt=today or timezone.localdate())
     if user is not None:
         activities = activities.filter(assigned_to=user)
+    if lead is not None:
+        activities = activities.filter(lead=lead)
     return activities.select_related("lead", "assigned_to").order_by("due_date", "id")

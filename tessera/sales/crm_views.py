@@ -1,5 +1,6 @@
 """The pipeline as a kanban board: a column per stage, a card per opportunity. A card is dragged into
-another column (a small script POSTs the move) or, without JavaScript, moved with its "move to" select."""
+another column (a small script POSTs the move) or, without JavaScript, moved with its "move to" select.
+Below the board, the latest lost opportunities, each with a button that reopens it."""
 
 from decimal import Decimal
 from typing import Any
@@ -19,8 +20,10 @@ from tessera.core.scoping import request_company
 
 from .models import Lead, LeadKind, LeadState, LostReason, Stage
 from .services import opportunity_mark_lost, opportunity_move_stage
+from .services.crm import opportunity_reopen
 
 ZERO = Decimal(0)
+LOST_SHOWN = 10  # the latest lost opportunities under the board
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -45,6 +48,13 @@ def pipeline_view(request: HttpRequest, *, site: AdminSite) -> HttpResponse:
     for lead in leads:
         if lead.stage_id in by_stage:
             by_stage[lead.stage_id].append(lead)
+    lost = (
+        Lead.objects.filter(company=company, kind=LeadKind.OPPORTUNITY, state=LeadState.LOST)
+        .select_related("partner", "lost_reason")
+        .order_by("-closed_on", "-id")
+    )
+    if salesperson.isdigit():
+        lost = lost.filter(salesperson_id=int(salesperson))
     columns = []
     for stage in stages:
         cards = by_stage[stage.pk]
@@ -56,6 +66,7 @@ def pipeline_view(request: HttpRequest, *, site: AdminSite) -> HttpResponse:
         "title": _("Pipeline"),
         "columns": columns,
         "stages": stages,
+        "lost": lost[:LOST_SHOWN],
         "can_move": request.user.has_perm("sales.change_lead"),
         "salesperson": salesperson,
         "move_url": reverse("admin:sales_lead_move", args=[0]).replace("/0/", "/{id}/"),
@@ -89,6 +100,24 @@ def move_view(request: HttpRequest, object_id: str) -> HttpResponse:
         messages.error(request, error)
     else:
         messages.success(request, _("%(lead)s is now in %(stage)s.") % {"lead": lead, "stage": stage})
+    return HttpResponseRedirect(reverse("admin:sales_lead_pipeline"))
+
+
+def reopen_view(request: HttpRequest, object_id: str) -> HttpResponse:
+    """POST: a lost opportunity (a button under the board) is open again; back to the board."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    company = request_company(request)
+    lead = Lead.objects.filter(company=company, pk=int(object_id) if object_id.isdigit() else 0).first()
+    if lead is None or not request.user.has_perm("sales.view_lead"):
+        messages.error(request, _("This opportunity does not exist or is not of this company."))
+    else:
+        try:
+            lead = opportunity_reopen(lead, by=request.user)
+        except BusinessError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(lead)s is open again, in %(stage)s.") % {"lead": lead, "stage": lead.stage})
     return HttpResponseRedirect(reverse("admin:sales_lead_pipeline"))
 
 

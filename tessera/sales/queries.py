@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, Sum
-from django.utils import timezone
+from django.db.models import Case, DateField, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Cast, Substr, TruncMonth
 
-from tessera.accounting.models import Invoice, InvoiceKind, InvoiceLine
+from tessera.accounting.models import InvoiceKind, InvoiceLine
 from tessera.accounting.states import InvoiceState
 from tessera.core.models import Company, Partner, Product, ProductType
 from tessera.core.money import round_amount, round_to
@@ -50,12 +50,26 @@ class MarginRow:
     margin_percent: Decimal | None  # None where there is no revenue
 
 
-def _month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
+AMOUNT = DecimalField(max_digits=20, decimal_places=4)
 
 
-def _revenue(company: Company, scope: Scope) -> list[tuple[int | None, int, int | None, datetime.date, Decimal]]:
-    """(product, customer, salesperson, month, amount) of the posted customer invoice and credit note lines."""
+def _invoice_seller() -> Subquery:
+    """The salesperson of the (first) sales order an invoice line's invoice was made from."""
+    orders = SaleOrder.invoices.through.objects.filter(invoice_id=OuterRef("invoice_id")).order_by("saleorder_id")
+    return Subquery(orders.values("saleorder__salesperson_id")[:1])
+
+
+REVENUE_KEYS = {
+    "product": lambda: F("product_id"),
+    "customer": lambda: F("invoice__partner_id"),
+    "salesperson": lambda: F("seller"),
+    "month": lambda: TruncMonth("invoice__date", output_field=DateField()),
+}
+
+
+def _revenue(company: Company, scope: Scope, group: str) -> dict:
+    """Per group key: the posted customer invoice lines less the credit note lines, in the company
+    currency; for foreign currencies, each invoice's amount per product × its rate, rounded."""
     lines = InvoiceLine.objects.filter(
         company=company, invoice__state=InvoiceState.POSTED,
         invoice__kind__in=[InvoiceKind.CUSTOMER_INVOICE, InvoiceKind.CUSTOMER_CREDIT_NOTE],
@@ -68,34 +82,41 @@ def _revenue(company: Company, scope: Scope) -> list[tuple[int | None, int, int 
         lines = lines.filter(invoice__partner=scope.customer)
     if scope.product is not None:
         lines = lines.filter(product=scope.product)
-    sums = lines.values("invoice_id", "product_id").annotate(amount=Sum("subtotal")).order_by()
-    invoices = {
-        row[0]: row[1:]
-        for row in Invoice.objects.filter(pk__in={s["invoice_id"] for s in sums}).values_list(
-            "pk", "partner_id", "date", "kind", "exchange_rate"
-        )
-    }
-    sellers: dict[int, int | None] = {}
-    for invoice_id, seller in (
-        SaleOrder.invoices.through.objects.filter(invoice_id__in=invoices)
-        .values_list("invoice_id", "saleorder__salesperson_id")
-        .order_by("saleorder_id")
-    ):
-        sellers.setdefault(invoice_id, seller)
-    found = []
-    for row in sums:
-        customer, day, kind, rate = invoices[row["invoice_id"]]
-        seller = sellers.get(row["invoice_id"])
-        if scope.salesperson is not None and seller != scope.salesperson.pk:
-            continue
-        amount = round_amount(row["amount"] * rate, company.currency)
-        found.append((row["product_id"], customer, seller, _month(day),
-                      -amount if kind == InvoiceKind.CUSTOMER_CREDIT_NOTE else amount))  # fmt: skip
-    return found
+    if group == "salesperson" or scope.salesperson is not None:
+        lines = lines.annotate(seller=_invoice_seller())
+    if scope.salesperson is not None:
+        lines = lines.filter(seller=scope.salesperson.pk)
+    lines = lines.annotate(key=REVENUE_KEYS[group]())
+    credit = Q(invoice__kind=InvoiceKind.CUSTOMER_CREDIT_NOTE)
+    # In the company currency (rate 1, amounts already rounded to it): summed by the database.
+    own = Q(invoice__currency_id=company.currency_id, invoice__exchange_rate=1)
+    signed = Case(When(credit, then=-F("subtotal")), default=F("subtotal"), output_field=AMOUNT)
+    revenue: dict = defaultdict(lambda: ZERO)
+    for row in lines.filter(own).values("key").annotate(amount=Sum(signed)).order_by():
+        revenue[row["key"]] += row["amount"]
+    # In another currency: summed per invoice and product by the database, converted and rounded here.
+    foreign = lines.exclude(own).values("key", "invoice_id", "product_id", "invoice__exchange_rate", "invoice__kind")
+    for row in foreign.annotate(amount=Sum("subtotal")).order_by():
+        amount = round_amount(row["amount"] * row["invoice__exchange_rate"], company.currency)
+        revenue[row["key"]] += -amount if row["invoice__kind"] == InvoiceKind.CUSTOMER_CREDIT_NOTE else amount
+    return revenue
 
 
-def _costs(company: Company, scope: Scope) -> list[tuple[int, int, int | None, datetime.date, Decimal]]:
-    """(product, customer, salesperson, month, cost) of the valuation layers of done moves serving order lines."""
+def _line_value(field: str) -> Subquery:
+    return Subquery(SaleOrderLine.objects.filter(pk=OuterRef("line_id")).values(field)[:1])
+
+
+COST_KEYS = {
+    "product": lambda: _line_value("product_id"),
+    "customer": lambda: _line_value("order__partner_id"),
+    "salesperson": lambda: _line_value("order__salesperson_id"),
+    "month": lambda: TruncMonth("date", output_field=DateField()),  # the layer's day in the current time zone
+}
+
+
+def _costs(company: Company, scope: Scope, group: str) -> dict:
+    """Per group key: the value of the valuation layers of done moves serving order lines (the line
+    is named by the move's origin key), with the line's product, customer and salesperson."""
     layers = ValuationLayer.objects.filter(company=company, move__state=MoveState.DONE, move__origin_key__startswith=LINE_KEY)
     if scope.date_from:
         layers = layers.filter(date__gte=day_start(scope.date_from))
@@ -103,26 +124,14 @@ def _costs(company: Company, scope: Scope) -> list[tuple[int, int, int | None, d
         layers = layers.filter(date__lte=day_end(scope.date_to))
     if scope.product is not None:
         layers = layers.filter(product=scope.product)
-    found = list(layers.values_list("move__origin_key", "date", "value"))
-    line_ids = {int(key.removeprefix(LINE_KEY)) for key, _day, _value in found}
-    lines = {
-        row[0]: row[1:]
-        for row in SaleOrderLine.objects.filter(company=company, pk__in=line_ids).values_list(
-            "pk", "product_id", "order__partner_id", "order__salesperson_id"
-        )
-    }
-    costs = []
-    for key, moment, value in found:
-        line = lines.get(int(key.removeprefix(LINE_KEY)))
-        if line is None:
-            continue
-        product, customer, seller = line
-        if (scope.customer is not None and customer != scope.customer.pk) or (
-            scope.salesperson is not None and seller != scope.salesperson.pk
-        ):
-            continue
-        costs.append((product, customer, seller, _month(timezone.localdate(moment)), -value))
-    return costs
+    order_lines = SaleOrderLine.objects.filter(company=company)
+    if scope.customer is not None:
+        order_lines = order_lines.filter(order__partner=scope.customer)
+    if scope.salesperson is not None:
+        order_lines = order_lines.filter(order__salesperson=scope.salesperson)
+    layers = layers.annotate(line_id=Cast(Substr("move__origin_key", len(LINE_KEY) + 1), IntegerField()))
+    layers = layers.filter(line_id__in=order_lines.values("pk")).annotate(key=COST_KEYS[group]())
+    return {row["key"]: -row["value"] for row in layers.values("key").annotate(value=Sum("value")).order_by()}
 
 
 def _labels(group: str, keys: set) -> dict:
@@ -153,18 +162,12 @@ def sales_margin(company: Company, scope: Scope, *, group: str = "product") -> l
     """
     if group not in GROUPS:
         raise ValueError(group)
-    position = GROUPS.index(group)
-    revenue: dict = defaultdict(lambda: ZERO)
-    cost: dict = defaultdict(lambda: ZERO)
-    for row in _revenue(company, scope):
-        revenue[row[position]] += row[4]
-    for row in _costs(company, scope):
-        cost[row[position]] += row[4]
+    revenue, cost = _revenue(company, scope, group), _costs(company, scope, group)
     keys = set(revenue) | set(cost)
     labels = _labels(group, keys)
     rows = []
     for key in keys:
-        sold, spent = round_amount(revenue[key], company.currency), round_amount(cost[key], company.currency)
+        sold, spent = round_amount(revenue.get(key, ZERO), company.currency), round_amount(cost.get(key, ZERO), company.currency)
         percent = round_to((sold - spent) * 100 / sold, 2) if sold else None
         label = labels.get(key, "") if key is not None else "—"
         rows.append(MarginRow(key, label, sold, spent, sold - spent, percent))

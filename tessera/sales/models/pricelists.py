@@ -7,14 +7,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tessera.core.fields import PriceField, QuantityField
-from tessera.core.models import CompanyOwned, Currency, Partner, Product, ProductCategory
+from tessera.core.models import CompanyOwned, Currency, Partner, Product, ProductCategory, ScopedUnique
 
 ZERO = Decimal(0)
 
 
 class Pricelist(CompanyOwned):
     """Sale prices in one currency: items by product, category or for all products, with quantity
-    breaks and validity dates. A customer has one (CustomerPricelist), else the company's default."""
+    breaks and validity dates. A customer uses its own (CustomerPricelist), else its group's
+    (CustomerGroup), else the company's default."""
 
     name = models.CharField(_("name"), max_length=100)
     currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="+", verbose_name=_("currency"))
@@ -93,17 +94,56 @@ class PricelistItem(CompanyOwned):
             raise ValidationError(errors)
 
 
+class CustomerGroup(CompanyOwned):
+    """Customers priced alike ("Wholesale", "Retail"): the group's price list applies to its members
+    that have no price list of their own. Flat: a group has no parent group."""
+
+    name = models.CharField(_("name"), max_length=100)
+    pricelist = models.ForeignKey(
+        Pricelist, on_delete=models.PROTECT, null=True, blank=True, related_name="groups", verbose_name=_("price list"),
+        help_text=_("Empty: the members get the company's default price list."),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        constraints = [
+            ScopedUnique(fields=["company", "name"], name="sales_customer_group_unique_name",
+                         violation_error_message=_("This company already has a customer group with this name.")),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CustomerPricelist(CompanyOwned):
-    """The price list of one customer (price lists by customer group are not supported yet)."""
+    """How one customer is priced: its own price list, its customer group, or both (its own list wins).
+    Kept in sales: core's partners know nothing of price lists."""
 
     partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="sale_pricelist",
                                    verbose_name=_("customer"))  # fmt: skip
-    pricelist = models.ForeignKey(Pricelist, on_delete=models.PROTECT, related_name="customers", verbose_name=_("price list"))
+    pricelist = models.ForeignKey(Pricelist, on_delete=models.PROTECT, null=True, blank=True, related_name="customers",
+                                  verbose_name=_("price list"),
+                                  help_text=_("The customer's own price list; empty: its group's."))  # fmt: skip
+    group = models.ForeignKey(CustomerGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="members",
+                              verbose_name=_("customer group"))  # fmt: skip
 
     class Meta:
         ordering = ["partner", "id"]
         verbose_name = _("customer price list")
         verbose_name_plural = _("customer price lists")
+        constraints = [
+            models.CheckConstraint(condition=Q(pricelist__isnull=False) | Q(group__isnull=False),
+                                   name="sales_customer_pricelist_list_or_group",
+                                   violation_error_message=_("Choose a price list, a customer group, or both.")),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.partner} · {self.pricelist}"
+        return f"{self.partner} · {self.pricelist or self.group}"
+
+    def clean(self) -> None:
+        super().clean()
+        # A member typed on a new group's page points at the group before the group is saved.
+        if self.pricelist_id is None and self.group_id is None and getattr(self, "group", None) is None:
+            raise ValidationError({"pricelist": _("Choose a price list, a customer group, or both.")})

@@ -166,6 +166,30 @@ def opportunity_mark_lost(lead: Lead, reason: LostReason | None, *, by: User, no
         return record_save(lead, by=by)
 
 
+def opportunity_reopen(lead: Lead, *, by: User, stage: Stage | None = None) -> Lead:
+    """The customer is interested again: a lost opportunity is open again, in the given stage (not a
+    won one), else the stage it was lost in, else the first; it takes the stage's probability and
+    forgets its lost reason and closing day. Audited like every change."""
+    if stage is not None and stage.company_id != lead.company_id:
+        raise InvalidInput(_("%(stage)s is not a stage of this company.") % {"stage": stage}, field="stage")
+    if stage is not None and stage.is_won:
+        raise InvalidInput(_("Reopen %(lead)s in an open stage; %(stage)s wins it.") % {"lead": lead, "stage": stage},
+                           field="stage")  # fmt: skip
+    with transaction.atomic():
+        lead = _locked(lead, by=by)
+        if lead.kind != LeadKind.OPPORTUNITY or lead.state != LeadState.LOST:
+            raise BusinessError(_("%(lead)s is not a lost opportunity; only those can be reopened.") % {"lead": lead},
+                                code="not_lost")  # fmt: skip
+        if stage is None:
+            stage = lead.stage if lead.stage is not None and not lead.stage.is_won else _first_stage(lead.company_id)
+        lead.state = LeadState.OPEN
+        lead.stage = stage
+        lead.probability = stage.probability
+        lead.lost_reason = None
+        lead.closed_on = None
+        return record_save(lead, by=by)
+
+
 def opportunity_quote(lead: Lead, lines: Sequence[OrderLineDraft] = (), *, by: User) -> SaleOrder:
     """A draft quotation for the opportunity's customer, with the given lines (or none yet), linked to it."""
     require_permission(by, SaleOrder, "add")
