@@ -4,22 +4,34 @@ the workflow buttons, with links to their deliveries and invoices."""
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tessera.accounting.models import Invoice, Tax, TaxUse
 from tessera.core.backoffice import DraftLinesInline, RecordAdmin, Transition, WorkflowAdminMixin
+from tessera.core.errors import BusinessError
 from tessera.core.scoping import request_company
 from tessera.inventory.models import Warehouse
 
 from .documents import order_pdf, order_pdf_filename
-from .models import SaleOrder, SaleOrderLine
-from .services import OrderLineDraft, sale_order_cancel, sale_order_confirm, sale_order_invoice, sale_order_save, sale_order_send
+from .models import SaleOrder, SaleOrderLine, down_payments_with_deducted
+from .services import (
+    OrderLineDraft,
+    sale_order_cancel,
+    sale_order_confirm,
+    sale_order_down_payment,
+    sale_order_invoice,
+    sale_order_save,
+    sale_order_send,
+)
 from .states import DeliveryStatus, OrderState
 
 QUOTATION_STATES = (OrderState.DRAFT, OrderState.SENT)
@@ -39,6 +51,20 @@ class SaleOrderForm(forms.ModelForm):
         for name in ("date_order", "currency", "warehouse"):
             if name in self.fields:
                 self.fields[name].required = False
+
+
+class DownPaymentForm(forms.Form):
+    """A down payment: a percentage of the order or an untaxed amount, and the invoice's date."""
+
+    percentage = forms.DecimalField(label=_("Percentage of the order"), required=False, max_digits=7, decimal_places=4)
+    amount = forms.DecimalField(label=_("Or an amount (untaxed)"), required=False, max_digits=20, decimal_places=2)
+    date = forms.DateField(label=_("Invoice date"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and (data.get("percentage") is None) == (data.get("amount") is None):
+            raise forms.ValidationError(_("Give either a percentage or an amount."))
+        return data
 
 
 class SaleOrderLineForm(forms.ModelForm):
@@ -113,7 +139,8 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
     autocomplete_fields = ["partner"]
     inlines = [SaleOrderLineInline]
     fields = SaleOrderForm.Meta.fields
-    totals = ["number", "amount_untaxed", "amount_tax", "amount_total", "delivery_status", "invoice_status", "confirmed_at"]
+    totals = ["number", "amount_untaxed", "amount_tax", "amount_total", "delivery_status", "invoice_status", "confirmed_at",
+              "down_payments_made"]  # fmt: skip
     transitions = (
         Transition("confirm", _("Confirm"), _confirm, lambda o: o.state in QUOTATION_STATES,
                    _("The order is confirmed: its goods are reserved in a delivery."), "sales.change_saleorder"),
@@ -134,6 +161,16 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
             return [*self.fields, *self.totals]
         return self.totals
 
+    @admin.display(description=_("down payments"))
+    def down_payments_made(self, obj: SaleOrder) -> str:
+        """Each down payment: its invoice, untaxed amount and state, and what later invoices deducted."""
+        rows = down_payments_with_deducted().filter(order=obj)
+        return format_html_join(
+            "", "<div>{} · {} {} · {} · {}</div>",
+            ((dp.invoice, number_format(dp.amount, 2), obj.currency.code, dp.invoice.get_state_display(),
+              _("deducted: %(amount)s") % {"amount": number_format(dp.deducted, 2)}) for dp in rows),
+        ) or "—"  # fmt: skip
+
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         company = request_company(request)
         warehouse = Warehouse.objects.filter(company=company, active=True).order_by("id").first()
@@ -144,7 +181,30 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
         from .views import report_urlpatterns
 
         pdf = path("<path:object_id>/pdf/", self.admin_site.admin_view(self.pdf_view), name="sales_saleorder_pdf")
-        return [*report_urlpatterns(self.admin_site), pdf, *super().get_urls()]
+        down_payment = path("<path:object_id>/down-payment/", self.admin_site.admin_view(self.down_payment_view),
+                            name="sales_saleorder_down_payment")  # fmt: skip
+        return [*report_urlpatterns(self.admin_site), pdf, down_payment, *super().get_urls()]
+
+    def down_payment_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Invoice a down payment on a confirmed order; the draft invoice opens to be checked and posted."""
+        order = self.get_object(request, object_id)
+        if order is None or not request.user.has_perm("accounting.add_invoice"):
+            raise PermissionDenied
+        form = DownPaymentForm(request.POST or None, initial={"date": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                invoice = sale_order_down_payment(order, by=request.user, amount=data["amount"],
+                                                  percentage=data["percentage"], on=data["date"])  # fmt: skip
+            except BusinessError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+            else:
+                self.message_user(request, _("Here is the down payment invoice: check it and post it."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:accounting_invoice_change", args=[invoice.pk]))
+        title = _("Create a down payment invoice for %(order)s") % {"order": order}
+        context = {**self.admin_site.each_context(request), "title": title, "form": form, "opts": self.opts, "order": order}
+        return TemplateResponse(request, "sales/down_payment.html", context)
 
     def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         order = self.get_object(request, object_id)
@@ -159,6 +219,8 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
 
     def workflow_links(self, request: HttpRequest, obj: SaleOrder) -> list[tuple[Any, str]]:
         links = [(_("PDF"), reverse("admin:sales_saleorder_pdf", args=[obj.pk]))]
+        if obj.state == OrderState.SALE and request.user.has_perm("accounting.add_invoice"):
+            links.append((_("Create down payment invoice"), reverse("admin:sales_saleorder_down_payment", args=[obj.pk])))
         if request.user.has_perm("inventory.view_transfer"):
             for transfer in obj.transfers.order_by("id"):
                 links.append(

@@ -1,4 +1,5 @@
-"""The sales API under /api/v1/sales/: quotations and orders, and their confirm, cancel and invoice actions."""
+"""The sales API under /api/v1/sales/: quotations and orders, and their confirm, cancel, invoice and
+down-payment actions."""
 
 from decimal import Decimal
 from typing import Any
@@ -23,8 +24,16 @@ from tessera.core.rest.viewsets import RecordViewSet
 from tessera.core.scoping import request_company
 
 from .documents import order_pdf, order_pdf_filename
-from .models import SaleOrder, SaleOrderLine
-from .services import OrderLineDraft, sale_order_cancel, sale_order_confirm, sale_order_invoice, sale_order_save, sale_order_send
+from .models import SaleDownPayment, SaleOrder, SaleOrderLine, down_payments_with_deducted
+from .services import (
+    OrderLineDraft,
+    sale_order_cancel,
+    sale_order_confirm,
+    sale_order_down_payment,
+    sale_order_invoice,
+    sale_order_save,
+    sale_order_send,
+)
 from .states import OrderState
 
 router = DefaultRouter(trailing_slash=True)
@@ -63,18 +72,35 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 def _orders() -> QuerySet[SaleOrder]:
-    """Orders with their lines in order and the ids of their deliveries and invoices."""
+    """Orders with their lines in order, their down payments and the ids of their deliveries and invoices."""
     return SaleOrder.objects.select_related("partner").prefetch_related(
         Prefetch("lines", queryset=SaleOrderLine.objects.prefetch_related("taxes").order_by("position", "id")),
+        Prefetch("down_payments", queryset=down_payments_with_deducted()),
         "transfers",
         "invoices",
     )
+
+
+class DownPaymentLineSerializer(serializers.ModelSerializer):
+    """A down payment invoiced on the order; the order's later invoices deduct it once it is posted."""
+
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    invoice_state = serializers.CharField(source="invoice.state", read_only=True)
+    amount_total = serializers.DecimalField(source="invoice.amount_total", **AMOUNT, read_only=True,
+                                            help_text=gettext_lazy("With taxes."))  # fmt: skip
+    deducted = serializers.DecimalField(**AMOUNT, read_only=True, help_text=gettext_lazy("Untaxed, by invoices not cancelled."))
+
+    class Meta:
+        model = SaleDownPayment
+        fields = ["id", "invoice", "invoice_number", "invoice_state", "percentage", "amount", "amount_total", "deducted"]
+        read_only_fields = fields
 
 
 class SaleOrderSerializer(RecordSerializer):
     lines = OrderLineSerializer(many=True, help_text=gettext_lazy("Replaced as a whole when a quotation is updated."))
     transfers = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=gettext_lazy("Its deliveries."))
     invoices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    down_payments = DownPaymentLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = SaleOrder
@@ -82,7 +108,7 @@ class SaleOrderSerializer(RecordSerializer):
             "id", "number", "partner", "date_order", "validity_date", "client_order_ref", "currency", "pricelist",
             "fiscal_position", "payment_term", "salesperson", "warehouse", "invoice_policy", "commitment_date", "note", "state",
             "delivery_status", "invoice_status", "confirmed_at", "amount_untaxed", "amount_tax", "amount_total",
-            "transfers", "invoices", "lines",
+            "transfers", "invoices", "down_payments", "lines",
         ]  # fmt: skip
         read_only_fields = ["number", "state", "delivery_status", "invoice_status", "confirmed_at", "amount_untaxed",
                             "amount_tax", "amount_total"]  # fmt: skip
@@ -137,10 +163,23 @@ class InvoiceOrderSerializer(serializers.Serializer):
     date = serializers.DateField(required=False, help_text=gettext_lazy("The invoice's date; today by default."))
 
 
+class DownPaymentRequestSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        **AMOUNT, required=False, allow_null=True, help_text=gettext_lazy("Untaxed, in the order's currency; or a percentage.")
+    )
+    percentage = serializers.DecimalField(
+        max_digits=7, decimal_places=4, required=False, allow_null=True,
+        help_text=gettext_lazy("Of the order's untaxed amount; or an amount."),
+    )  # fmt: skip
+    date = serializers.DateField(required=False, help_text=gettext_lazy("The invoice's date; today by default."))
+
+
 class OrderInvoiceSerializer(serializers.Serializer):
-    """The draft invoice an order made; it is read, posted and paid under /api/v1/accounting/invoices/."""
+    """The draft invoice (or credit note) an order made; it is read, posted and paid under
+    /api/v1/accounting/invoices/."""
 
     id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True, help_text=gettext_lazy("out_invoice, or out_refund for a credit note."))
     number = serializers.CharField(read_only=True, help_text=gettext_lazy("Empty until the invoice is posted."))
     state = serializers.CharField(read_only=True)
     amount_untaxed = serializers.DecimalField(**AMOUNT, read_only=True)
@@ -194,10 +233,24 @@ class SaleOrderViewSet(RecordViewSet):
     @extend_schema(request=InvoiceOrderSerializer, responses={201: OrderInvoiceSerializer})
     @action(detail=True, methods=["post"])
     def invoice(self, request: Request, pk: Any = None) -> Response:
-        """A draft customer invoice for what can be invoiced now; post it under /api/v1/accounting/invoices/."""
+        """A draft customer invoice for what can be invoiced now, less the posted down payments not yet
+        deducted; or, when returned goods were invoiced, a draft credit note. Post it under
+        /api/v1/accounting/invoices/."""
         data = InvoiceOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invoice = sale_order_invoice(self.get_object(), by=request.user, on=data.validated_data.get("date"))
+        return Response(OrderInvoiceSerializer(invoice).data, status=201)
+
+    @extend_schema(request=DownPaymentRequestSerializer, responses={201: OrderInvoiceSerializer})
+    @action(detail=True, methods=["post"], url_path="down-payment")
+    def down_payment(self, request: Request, pk: Any = None) -> Response:
+        """A draft invoice of a down payment on a confirmed order: an amount (untaxed) or a percentage of
+        the order. Post it under /api/v1/accounting/invoices/; the order's later invoices deduct it."""
+        data = DownPaymentRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        invoice = sale_order_down_payment(self.get_object(), by=request.user, amount=values.get("amount"),
+                                          percentage=values.get("percentage"), on=values.get("date"))  # fmt: skip
         return Response(OrderInvoiceSerializer(invoice).data, status=201)
 
     @extend_schema(request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY}, filters=False)

@@ -1,7 +1,9 @@
 """Sales demo data for the demo company: a pipeline of opportunities (open in each stage, two won and
 quoted, two lost for a reason) with their activities, and, early in the year after the inventory
 demo's, ten confirmed orders on finished goods in stock: eight delivered, invoiced and posted, one
-delivered in part (its backorder left open, the delivered part invoiced), one waiting to be delivered.
+delivered in part (its backorder left open, the delivered part invoiced), one waiting to be delivered;
+then one order with a 30 % down payment that its final invoice deducts, and one delivered, invoiced,
+partly returned and credited.
 
 Registered with core's `demo` command; loaded once (the first order's customer reference marks it),
 drawn from a Random with a fixed seed. The orders, their deliveries and invoices are dated on days of
@@ -22,8 +24,9 @@ from tessera.core.models import Company, Partner, Product, User
 from tessera.core.scoping import is_company_allowed
 from tessera.core.services import record_save
 from tessera.inventory.models import ProductStock, Quant, Tracking, Warehouse
-from tessera.inventory.services import DoneQuantity, transfer_validate
+from tessera.inventory.services import DoneQuantity, transfer_return, transfer_validate
 from tessera.inventory.services.moves import internal_locations_under
+from tessera.sales.demo_groups import load_customer_groups_demo
 
 from .models import Activity, ActivityKind, InvoicePolicy, Lead, LostReason, SaleOrder, Stage
 from .services import (
@@ -37,6 +40,7 @@ from .services import (
     opportunity_move_stage,
     opportunity_quote,
     sale_order_confirm,
+    sale_order_down_payment,
     sale_order_invoice,
     sale_order_save,
 )
@@ -103,8 +107,11 @@ class _Demo:
         quoted = self._pipeline()
         for n in range(ORDERS):
             self._order(n)
+        self._down_payment_order(ORDERS)
+        self._returned_order(ORDERS + 1)
         for lead, lines in quoted:
             opportunity_quote(lead, lines, by=self.by)
+        load_customer_groups_demo(self.company, self.by)
 
     # --- the pipeline ---
 
@@ -174,6 +181,41 @@ class _Demo:
             done = {first.pk: [DoneQuantity(first.quantity - 1)], **{move.pk: [DoneQuantity(move.quantity)] for move in others}}
         transfer_validate(delivery, by=self.by, done=done, when=when)
         invoice_post(sale_order_invoice(order, by=self.by, on=delivered_on), by=self.by)
+
+    def _confirmed(self, n: int, policy: str) -> tuple[SaleOrder, datetime.date, datetime.date]:
+        day = min(self.start + datetime.timedelta(days=4 * n), self.today)
+        delivered_on = min(day + datetime.timedelta(days=2), self.today)
+        order = SaleOrder(company=self.company, partner=self.rng.choice(self.customers), date_order=day,
+                          client_order_ref=f"PO {self.rng.randint(10000, 99999)}", salesperson=self.salesperson,
+                          warehouse=self.warehouse, commitment_date=delivered_on, invoice_policy=policy)  # fmt: skip
+        order = sale_order_confirm(sale_order_save(order, self._lines(2, partial=True), by=self.by), by=self.by)
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+        SaleOrder.objects.filter(pk=order.pk).update(confirmed_at=moment)
+        order.lines.update(promised_date=delivered_on)
+        return order, day, delivered_on
+
+    def _deliver(self, order: SaleOrder, on: datetime.date) -> None:
+        moment = timezone.make_aware(datetime.datetime.combine(on, datetime.time(9)))
+        transfer_validate(order.transfers.get(), by=self.by, when=moment)
+
+    def _down_payment_order(self, n: int) -> None:
+        """30 % paid in advance on the order's day; the final invoice, on delivery, deducts it."""
+        order, day, delivered_on = self._confirmed(n, InvoicePolicy.ORDERED)
+        invoice_post(sale_order_down_payment(order, by=self.by, percentage=Decimal(30), on=day), by=self.by)
+        self._deliver(order, delivered_on)
+        invoice_post(sale_order_invoice(order, by=self.by, on=delivered_on), by=self.by)
+
+    def _returned_order(self, n: int) -> None:
+        """Invoiced as delivered; one unit of the first line comes back the next day and is credited."""
+        order, _day, delivered_on = self._confirmed(n, InvoicePolicy.DELIVERED)
+        self._deliver(order, delivered_on)
+        invoice_post(sale_order_invoice(order, by=self.by, on=delivered_on), by=self.by)
+        delivery = order.transfers.get()
+        first = delivery.moves.order_by("id").first()
+        back = transfer_return(delivery, by=self.by, quantities={first.pk: Decimal(1)})
+        returned_on = min(delivered_on + datetime.timedelta(days=1), self.today)
+        transfer_validate(back, by=self.by, when=timezone.make_aware(datetime.datetime.combine(returned_on, datetime.time(11))))
+        invoice_post(sale_order_invoice(order, by=self.by, on=returned_on), by=self.by)
 
     def _lines(self, count: int, *, partial: bool = False) -> list[OrderLineDraft]:
         """`count` lines of finished goods the main warehouse has free, taken from what is free."""

@@ -9,7 +9,7 @@ from weasyprint import HTML
 
 from tessera.accounting.services import document_totals
 
-from .models import SaleOrder
+from .models import SaleOrder, down_payments_with_deducted
 from .states import OrderState
 
 QUOTATION_STATES = (OrderState.DRAFT, OrderState.SENT)
@@ -22,6 +22,11 @@ def order_title(order: SaleOrder) -> str:
 
 def order_pdf(order: SaleOrder) -> bytes:
     """The quotation or order confirmation as a PDF, in the customer's language, fit to send."""
+    return HTML(string=order_html(order)).write_pdf()
+
+
+def order_html(order: SaleOrder) -> str:
+    """The HTML the PDF is printed from; down payments invoiced are listed under the totals."""
     lines = list(order.lines.select_related("product", "uom").prefetch_related("taxes").order_by("position", "id"))
     totals = document_totals(
         order.company, order.currency, [(line.price_unit, line.quantity, line.discount, list(line.taxes.all())) for line in lines]
@@ -35,9 +40,9 @@ def order_pdf(order: SaleOrder) -> bytes:
                       for tax_id, amount in sorted(totals.taxes.items(), key=lambda item: taxes[item[0]].name)],
             "promised": any(line.promised_date for line in lines),
             "cancelled": order.state == OrderState.CANCELLED,
+            "down_payments": list(down_payments_with_deducted().filter(order=order).exclude(invoice__state="cancelled")),
         }  # fmt: skip
-        html = render_to_string("sales/order_pdf.html", context)
-    return HTML(string=html).write_pdf()
+        return render_to_string("sales/order_pdf.html", context)
 
 
 def order_pdf_filename(order: SaleOrder) -> str:

@@ -25,4 +25,5 @@ class DeliveryStatus(models.TextChoices):
 class InvoiceStatus(models.TextChoices):
     NOTHING = "nothing", _("Nothing to invoice")
     TO_INVOICE = "to_invoice", _("To invoice")
+    TO_CREDIT = "to_credit", _("Credit note to issue")
     INVOICED = "invoiced", _("Fully invoiced")

@@ -1,8 +1,10 @@
 from .crm import Activity, ActivityKind, Lead, LeadKind, LeadState, LostReason, Stage
+from .down_payments import SaleDownPayment, SaleDownPaymentDeduction, down_payments_with_deducted
 from .orders import InvoicePolicy, SaleOrder, SaleOrderLine
 from .pricelists import CustomerPricelist, Pricelist, PricelistItem
 
 __all__ = [
     "Activity", "ActivityKind", "CustomerPricelist", "InvoicePolicy", "Lead", "LeadKind", "LeadState", "LostReason",
-    "Pricelist", "PricelistItem", "SaleOrder", "SaleOrderLine", "Stage",
+    "Pricelist", "PricelistItem", "SaleDownPayment", "SaleDownPaymentDeduction", "SaleOrder", "SaleOrderLine", "Stage",
+    "down_payments_with_deducted",
 ]  # fmt: skip

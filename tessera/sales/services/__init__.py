@@ -11,7 +11,7 @@ from .crm import (
     opportunity_move_stage,
     opportunity_quote,
 )
-from .invoicing import sale_order_invoice
+from .invoicing import invoice_status_of, sale_order_down_payment, sale_order_invoice
 from .orders import (
     OrderLineDraft,
     company_sales_setup,
@@ -28,6 +28,7 @@ __all__ = [
     "activity_schedule",
     "company_crm_setup",
     "company_sales_setup",
+    "invoice_status_of",
     "lead_convert",
     "lead_save",
     "opportunity_mark_lost",
@@ -36,6 +37,7 @@ __all__ = [
     "opportunity_quote",
     "sale_order_cancel",
     "sale_order_confirm",
+    "sale_order_down_payment",
     "sale_order_invoice",
     "sale_order_save",
     "sale_order_send",

@@ -178,8 +178,8 @@ def test_invoicing_an_order_answers_the_draft_invoice(api, customer, desk, chair
     assert response.status_code == 201, response.content
     invoice = Invoice.objects.get()
     assert response.json() == {
-        "id": invoice.pk, "number": "", "state": "draft", "amount_untaxed": "1515.0000", "amount_tax": "318.1500",
-        "amount_total": "1833.1500",
+        "id": invoice.pk, "kind": "out_invoice", "number": "", "state": "draft", "amount_untaxed": "1515.0000",
+        "amount_tax": "318.1500", "amount_total": "1833.1500",
     }  # fmt: skip
     assert (str(invoice.date), invoice.kind, invoice.partner_id) == ("2026-11-02", "out_invoice", customer.pk)
     after = api.get(f"{ORDERS}{order['id']}/").json()

@@ -26,6 +26,7 @@ from tessera.sales.models import Activity, Lead, LostReason, SaleOrder, SaleOrde
 
 TODAY = datetime.date(2026, 3, 2)  # the accounting demo's year of activity, and so the opening day, as on any day of 2026
 pytestmark = pytest.mark.django_db
+LAST_TWO = ("SO/2026/00011", "SO/2026/00012")  # a down payment deducted; a return credited
 MODELS = (Lead, Activity, LostReason, SaleOrder, SaleOrderLine, Transfer, Move, Invoice, JournalEntry, AuditEntry)
 
 
@@ -95,20 +96,20 @@ def test_activities_some_overdue(company):
 def test_orders_by_state_delivery_and_invoice(company):
     orders = SaleOrder.objects.filter(company=company)
     assert Counter(orders.values_list("state", "delivery_status", "invoice_status")) == {
-        ("sale", "full", "invoiced"): 8,
-        ("sale", "partial", "nothing"): 1,  # invoiced as delivered; the backorder waits
+        ("sale", "full", "invoiced"): 9,  # eight, and the one with a down payment
+        ("sale", "partial", "nothing"): 2,  # invoiced as delivered, the backorder waits; delivered less a return, credited
         ("sale", "nothing", "to_invoice"): 1,
         ("draft", "nothing", "nothing"): 2,  # the won opportunities' quotations
     }
     confirmed = orders.filter(state="sale").order_by("number")
-    assert [order.number for order in confirmed] == [f"SO/2026/{n:05d}" for n in range(1, 11)]
+    assert [order.number for order in confirmed] == [f"SO/2026/{n:05d}" for n in range(1, 13)]
     assert [order.date_order for order in confirmed] == [
-        datetime.date(2026, 1, 5) + datetime.timedelta(days=4 * n) for n in range(10)
+        datetime.date(2026, 1, 5) + datetime.timedelta(days=4 * n) for n in range(12)
     ]
     assert confirmed.first().client_order_ref == MARKER
     assert set(confirmed.values_list("partner__is_customer", flat=True)) == {True}
-    assert sum(confirmed.values_list("amount_total", flat=True), D(0)) == D("18419.62")
-    partial = orders.get(delivery_status="partial")
+    assert sum(confirmed.exclude(number__in=LAST_TWO).values_list("amount_total", flat=True), D(0)) == D("18419.62")
+    partial = orders.exclude(number__in=LAST_TWO).get(delivery_status="partial")
     assert Counter(partial.transfers.values_list("state", flat=True)) == {"done": 1, "ready": 1}
     assert partial.transfers.get(state="ready").backorder_of.state == "done"
     waiting = orders.get(state="sale", delivery_status="nothing")
@@ -116,16 +117,34 @@ def test_orders_by_state_delivery_and_invoice(company):
 
 
 def test_each_delivered_order_is_invoiced_for_its_total(company):
-    delivered = SaleOrder.objects.filter(company=company, delivery_status="full")
+    delivered = SaleOrder.objects.filter(company=company, delivery_status="full").exclude(number__in=LAST_TWO)
     for order in delivered:
         [invoice] = order.invoices.all()
         [transfer] = order.transfers.all()
         assert (invoice.state, invoice.amount_total, invoice.date) == ("posted", order.amount_total, order.commitment_date)
         assert timezone.localdate(transfer.date_done) == order.commitment_date
-    partial = SaleOrder.objects.get(company=company, delivery_status="partial")
+    partial = SaleOrder.objects.exclude(number__in=LAST_TWO).get(company=company, delivery_status="partial")
     [invoice] = partial.invoices.all()
     assert (invoice.state, invoice.amount_total, partial.amount_total) == ("posted", D("1645.00"), D("2034.00"))
     assert {day.year for day in Invoice.objects.filter(sale_orders__company=company).values_list("date", flat=True)} == {2026}
+
+
+def test_a_down_payment_deducted_and_a_return_credited(company):
+    advanced = SaleOrder.objects.get(company=company, number="SO/2026/00011")
+    down, final = advanced.invoices.order_by("id")
+    assert advanced.amount_untaxed == D("1836.00")
+    # 30 % in advance on the order's day; the final invoice on delivery deducts it (the advance account back to zero).
+    assert (down.state, down.date, down.amount_untaxed) == ("posted", advanced.date_order, D("550.80"))
+    assert (final.state, final.date, final.amount_untaxed) == ("posted", advanced.commitment_date, D("1285.20"))
+    assert final.lines.get(quantity__lt=0).description == f"Down payment deducted: Down payment of 30% ({down.number})"
+    assert balance(company, "460000") == D("0.00")
+    returned = SaleOrder.objects.get(company=company, number="SO/2026/00012")
+    invoice, credit = returned.invoices.order_by("id")
+    assert (invoice.kind, invoice.state, invoice.amount_total) == ("out_invoice", "posted", D("1300.00"))
+    assert (credit.kind, credit.state, credit.amount_total) == ("out_refund", "posted", D("370.00"))
+    assert [(line.quantity, line.price_unit) for line in credit.lines.all()] == [(D(1), D(370))]
+    first = returned.lines.order_by("position").first()
+    assert (first.quantity - first.qty_delivered, first.qty_delivered) == (D(1), first.qty_invoiced)
 
 
 def test_the_stock_accounts_still_equal_the_valuation(company):
