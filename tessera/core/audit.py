@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditAction, AuditedModel, AuditEntry, AuditSource, Company, CompanyOwned, User
+from .transactions import insert_when_done
 
 _source: ContextVar[str] = ContextVar("audit_source", default=AuditSource.SYSTEM)
 MASK = "***"
@@ -98,22 +99,26 @@ def many_to_many_change(old: set, new: set, labels: Mapping[Any, str]) -> dict[s
     }
 
 
-def record_entry(instance: AuditedModel, action: str, *, by: User, changes: Mapping[str, Any]) -> AuditEntry:
+def record_entry(instance: AuditedModel, action: str, *, by: User, changes: Mapping[str, Any]) -> None:
+    """Write an audit entry for what happened to the record: at the end of the current operation,
+    with the operation's other entries in one statement."""
     if isinstance(instance, CompanyOwned):
         company_id = instance.company_id
     elif isinstance(instance, Company):
         company_id = instance.pk
     else:
         company_id = None
-    return AuditEntry.objects.create(
-        company_id=company_id,
-        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
-        action=action,
-        actor=by,
-        source=_source.get(),
-        changes=dict(changes),
+    insert_when_done(
+        AuditEntry(
+            company_id=company_id,
+            content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+            object_id=str(instance.pk),
+            object_repr=str(instance)[:200],
+            action=action,
+            actor=by,
+            source=_source.get(),
+            changes=dict(changes),
+        )
     )
 
 

@@ -55,4 +55,9 @@ def is_company_allowed(user: User, company: Company | int | None) -> bool:
     if company is None:
         return False
     pk = company.pk if isinstance(company, Company) else company
-    return user.allowed_companies().filter(pk=pk).exists()
+    # Remembered on the user object, which lives for one request or task: a service that calls
+    # other services asks once. Only a yes is remembered, so a company added meanwhile is found.
+    allowed = user.__dict__.setdefault("_allowed_company_ids", set())
+    if pk not in allowed and user.allowed_companies().filter(pk=pk).exists():
+        allowed.add(pk)
+    return pk in allowed

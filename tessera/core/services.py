@@ -7,8 +7,7 @@ from collections.abc import Sequence as SequenceOf
 from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, models, transaction
-from django.db.models import F
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, models, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
@@ -33,6 +32,7 @@ from .models.product import FULL_NAME_LENGTH
 from .numbering import format_number
 from .payment_terms import Instalment, InstalmentError, check_instalments
 from .scoping import is_company_allowed
+from .transactions import forget, operation
 
 M = TypeVar("M", bound=AuditedModel)
 
@@ -95,8 +95,9 @@ def record_save(
     except ValidationError as exc:
         raise invalid_input_from(exc) from None
     try:
-        with transaction.atomic():
+        with operation():
             record.save()
+            forget(type(record))
             changes = audit.field_changes(record, created=created)
             changes.update(_save_many_to_many(record, m2m))
             changes.update(extra_changes or {})
@@ -139,7 +140,7 @@ def record_delete(record: AuditedModel, *, by: User) -> None:
         raise _in_use(record, exc.protected_objects) from None
     except RestrictedError as exc:
         raise _in_use(record, exc.restricted_objects) from None
-    with transaction.atomic():
+    with operation():
         for model, instances in collector.data.items():
             if issubclass(model, AuditedModel):
                 for instance in instances:
@@ -163,7 +164,7 @@ def _in_use(record: models.Model, users: Iterable[models.Model]) -> BusinessErro
 def company_create(company: Company, *, by: User) -> Company:
     """Create a company; its creator may open it at once. Every module then sets it up (chart of
     accounts, journals…) as the system user: the creator need not have each module's permissions."""
-    with transaction.atomic():
+    with operation():
         record_save(company, by=by)
         if not by.is_superuser:
             by.companies.add(company)
@@ -177,7 +178,7 @@ def user_switch_company(user: User, company: Company, *, by: User) -> User:
         raise NotAllowed(_("You can only switch your own current company."))
     if not is_company_allowed(user, company):
         raise InvalidInput(_("You do not have access to %(company)s.") % {"company": company}, field="current_company")
-    with transaction.atomic():
+    with operation():
         User.objects.filter(pk=user.pk).update(current_company=company)
     user.current_company = company
     return user
@@ -185,7 +186,7 @@ def user_switch_company(user: User, company: Company, *, by: User) -> User:
 
 def product_category_save(category: ProductCategory, *, by: User) -> ProductCategory:
     """Save a category and, when its path changed, the paths of every category below it."""
-    with transaction.atomic():
+    with operation():
         old_path = category.loaded_values().get("full_name")
         record_save(category, by=by)
         if old_path and old_path != category.full_name:
@@ -213,7 +214,7 @@ def payment_term_save(term: PaymentTerm, instalments: SequenceOf[Instalment], *,
         check_instalments(instalments)
     except InstalmentError as exc:
         raise InvalidInput(str(exc), field="lines") from None
-    with transaction.atomic():
+    with operation():
         old = [] if term._state.adding else [line.as_instalment() for line in term.lines.all()]
         new = list(instalments)
         lines_change = {} if old == new else {"lines": {"old": [str(i) for i in old], "new": [str(i) for i in new]}}
@@ -244,14 +245,25 @@ def sequence_next_number(company: Company, code: str, *, on: datetime.date) -> s
             code="missing_sequence",
         ) from None
     period = on.year if sequence.reset == SequenceReset.YEARLY else 0
-    counter = SequenceCounter.objects.filter(sequence=sequence, period=period)
-    with transaction.atomic():
-        # The UPDATE locks the counter row until the caller's transaction ends.
-        if not counter.update(last_number=F("last_number") + 1):
+    number = _counter_increment(sequence, period)
+    if number is None:
+        with transaction.atomic():  # a savepoint: a concurrent first number of the period may create it too
             SequenceCounter.objects.get_or_create(sequence=sequence, period=period)
-            counter.update(last_number=F("last_number") + 1)
-        number = counter.values_list("last_number", flat=True).get()
+        number = _counter_increment(sequence, period)
     return format_number(sequence.pattern, number, sequence.padding, on)
+
+
+def _counter_increment(sequence: Sequence, period: int) -> int | None:
+    """The counter's next number, or None when the period has no counter yet. The UPDATE locks the
+    counter row until the caller's transaction ends."""
+    table = connection.ops.quote_name(SequenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 WHERE sequence_id = %s AND period = %s RETURNING last_number",
+            [sequence.pk, period],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def api_token_create(user: User, *, name: str = "", by: User) -> tuple[ApiToken, str]:

@@ -5,12 +5,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import PartnerBankAccount, User
 from tessera.core.services import record_save, require_company, require_permission
+from tessera.core.transactions import operation
 from tessera.core.workflow import apply_transition
 
 from ..bank_formats import CsvMapping, ParsedStatement, StatementFormatError, parse_statement_file
@@ -25,7 +25,7 @@ from ..models import (
     StatementLineState,
 )
 from ..states import InvoiceState
-from .ledger import journal_entry_post, journal_entry_save
+from .ledger import journal_entry_record
 from .reconciliation import payment_register
 
 LINE_TRANSITIONS = {StatementLineState.OPEN: frozenset({StatementLineState.RECONCILED})}
@@ -52,7 +52,7 @@ def bank_statement_import(
     except StatementFormatError as exc:
         raise InvalidInput(str(exc), code="bad_statement_file", field="file") from None
     result = ImportResult()
-    with transaction.atomic():
+    with operation():
         for statement in parsed:
             _import_statement(journal, statement, filename, by, result)
     return result
@@ -154,7 +154,7 @@ def bank_line_reconcile(
     line: BankStatementLine, invoices: Sequence[Invoice], *, by: User, difference: str | None = None
 ) -> BankStatementLine:
     """The transaction pays (or refunds) these invoices: a payment is posted and reconciled with them."""
-    with transaction.atomic():
+    with operation():
         line = _open_line(line)
         invoices = list(invoices)
         if not invoices:
@@ -175,7 +175,7 @@ def bank_line_reconcile(
 def bank_line_post(line: BankStatementLine, account: Account, *, by: User, label: str = "") -> BankStatementLine:
     """Book the transaction on an account (bank fees, interest, a transfer between own accounts)."""
     require_permission(by, JournalEntry, "add")
-    with transaction.atomic():
+    with operation():
         line = _open_line(line)
         if account.company_id != line.company_id:
             raise InvalidInput(_("The account belongs to another company."), field="account")
@@ -192,7 +192,7 @@ def bank_line_post(line: BankStatementLine, account: Account, *, by: User, label
         entry = JournalEntry(
             company=line.company, journal=line.journal, date=line.date, ref=line.bank_reference or line.statement.identifier
         )
-        entry = journal_entry_post(journal_entry_save(entry, lines, by=by), by=by)
+        entry = journal_entry_record(entry, lines, by=by)
         apply_transition(line, StatementLineState.RECONCILED, transitions=LINE_TRANSITIONS, by=by, also={"entry": entry})
     return line
 

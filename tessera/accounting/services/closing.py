@@ -3,18 +3,18 @@
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tessera.core.errors import BusinessError
 from tessera.core.models import User
 from tessera.core.services import require_company, require_permission
+from tessera.core.transactions import operation
 from tessera.core.workflow import apply_transition
 
 from ..models import PROFIT_AND_LOSS_TYPES, Account, FiscalYear, Journal, JournalEntry, JournalLine
 from ..queries import movements
 from ..states import FISCAL_YEAR_TRANSITIONS, EntryState, FiscalYearState
-from .ledger import journal_entry_post, journal_entry_save
+from .ledger import journal_entry_record
 from .setup import account_for_role
 
 ZERO = Decimal(0)
@@ -26,7 +26,7 @@ def fiscal_year_close(fiscal_year: FiscalYear, *, by: User) -> FiscalYear:
     account), so its income and expense accounts net to zero; then close it to posting."""
     require_permission(by, FiscalYear, "change")
     require_company(by, fiscal_year)
-    with transaction.atomic():
+    with operation():
         fiscal_year = FiscalYear.objects.select_for_update().select_related("company").get(pk=fiscal_year.pk)
         company = fiscal_year.company
         if FiscalYear.objects.filter(company=company, date_start__lt=fiscal_year.date_start, state=FiscalYearState.OPEN).exists():
@@ -69,4 +69,4 @@ def _closing_entry(fiscal_year: FiscalYear, result: Decimal, by: User) -> Journa
         company=company, journal=Journal.objects.get(company=company, code="MISC"), date=fiscal_year.date_end,
         ref=_("Closing %(year)s") % {"year": fiscal_year},
     )  # fmt: skip
-    return journal_entry_post(journal_entry_save(entry, lines, by=by), by=by)
+    return journal_entry_record(entry, lines, by=by)

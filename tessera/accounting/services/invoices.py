@@ -7,21 +7,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from stdnum.be import ogm_vcs
 
+from tessera.core.bulk import many_to_many_add
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Company, Currency, Partner, Product, User
 from tessera.core.money import round_amount
 from tessera.core.payment_terms import due_schedule
 from tessera.core.queries import exchange_rate
 from tessera.core.services import invalid_input_from, record_save, require_company, require_permission
+from tessera.core.transactions import operation
 from tessera.core.workflow import apply_transition
 
 from ..models import (
     Account,
-    AccountingSettings,
     FiscalPosition,
     FiscalPositionKind,
     Invoice,
@@ -36,8 +37,8 @@ from ..models import (
 )
 from ..states import INVOICE_TRANSITIONS, InvoiceState
 from ..tax_computation import DocumentTaxes, TaxRule, document_taxes, gross_amount
-from .ledger import journal_entry_post, journal_entry_save
-from .setup import account_for_role
+from .ledger import journal_entry_record
+from .setup import account_for_role, accounting_settings
 
 EU_MEMBER_STATES = frozenset(
     {
@@ -98,12 +99,17 @@ def fiscal_position_for(company: Company, partner: Partner) -> FiscalPosition | 
     return FiscalPosition.objects.filter(company=company, kind=kind, active=True).first()
 
 
-def map_taxes(taxes: Sequence[Tax], position: FiscalPosition | None) -> list[Tax]:
-    if position is None:
-        return list(taxes)
-    mapping = {m.source_id: m.target for m in position.mappings.select_related("target")}
+def map_taxes(taxes: Sequence[Tax], position: "FiscalPosition | dict[int, Tax | None] | None") -> list[Tax]:
+    """Taxes as a fiscal position maps them (a position's mapping from `_position_mapping` will do)."""
+    mapping = position if isinstance(position, dict) else _position_mapping(position)
     mapped = [mapping.get(tax.pk, tax) for tax in taxes]
     return [tax for tax in mapped if tax is not None]
+
+
+def _position_mapping(position: FiscalPosition | None) -> dict[int, Tax | None]:
+    if position is None:
+        return {}
+    return {m.source_id: m.target for m in position.mappings.select_related("target")}
 
 
 # --- drafts --------------------------------------------------------------------------------------
@@ -129,17 +135,18 @@ def invoice_save(invoice: Invoice, lines: Sequence[DraftLine], *, by: User) -> I
     invoice.amount_residual = invoice.amount_total
     for draft, computed in zip(lines, totals.lines, strict=True):
         draft.line.subtotal = computed.base
-    with transaction.atomic():
+    with operation():
         old = [] if invoice._state.adding else _describe_saved(invoice)
         new = _describe(lines)
+        adding = invoice._state.adding
         record_save(invoice, by=by, extra_changes={} if old == new else {"lines": {"old": old, "new": new}})
-        invoice.lines.all().delete()
+        if not adding:
+            invoice.lines.all().delete()
         for draft in lines:
             draft.line.invoice = invoice
             draft.line.pk = None
         InvoiceLine.objects.bulk_create([draft.line for draft in lines])
-        for draft in lines:
-            draft.line.taxes.set(draft.taxes)
+        many_to_many_add([draft.line for draft in lines], "taxes", [draft.taxes for draft in lines])
     return invoice
 
 
@@ -184,7 +191,11 @@ def document_totals(
     """Untaxed amount and taxes of a document whose lines are (unit price, quantity, discount %,
     taxes), rounded per line or per document as the company's settings say. Sales orders and
     purchase orders total their lines with it, as invoices do."""
-    rounding = AccountingSettings.objects.filter(company=company).values_list("tax_rounding", flat=True).first()
+    settings = accounting_settings(company)
+    rounding = settings.tax_rounding if settings else None
+    unloaded = {id(tax): tax for _price, _quantity, _discount, taxes in lines for tax in taxes
+                if "distribution" not in getattr(tax, "_prefetched_objects_cache", {})}  # fmt: skip
+    prefetch_related_objects(list(unloaded.values()), "distribution")  # one query, not one per line and tax
     return document_taxes(
         [
             (gross_amount(price, quantity, discount), [TaxRule(tax.pk, tax.rate, tax.price_include, _charged_share(tax, refund))
@@ -218,7 +229,7 @@ def invoice_cancel(invoice: Invoice, *, by: User) -> Invoice:
     """Cancel a draft (a posted invoice is credited instead)."""
     require_permission(by, Invoice, "change")
     require_company(by, invoice)
-    with transaction.atomic():
+    with operation():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         apply_transition(invoice, InvoiceState.CANCELLED, transitions=INVOICE_TRANSITIONS, by=by)
     return invoice
@@ -255,7 +266,7 @@ def invoice_post(invoice: Invoice, *, by: User) -> Invoice:
     or expense per line, tax per tax and grid), number it, and set its due date."""
     require_permission(by, Invoice, "post")
     require_company(by, invoice)
-    with transaction.atomic():
+    with operation():
         invoice = (
             Invoice.objects.select_for_update()
             .select_related("company__currency", "currency", "journal", "partner")
@@ -276,7 +287,7 @@ def invoice_post(invoice: Invoice, *, by: User) -> Invoice:
         totals = _compute(invoice, drafts)
         schedule = _schedule(invoice, totals.total)
         entry = JournalEntry(company=invoice.company, journal=invoice.journal, date=invoice.date, ref=invoice.ref)
-        entry = journal_entry_post(journal_entry_save(entry, _entry_lines(invoice, drafts, totals, schedule, rate), by=by), by=by)
+        entry = journal_entry_record(entry, _entry_lines(invoice, drafts, totals, schedule, rate), by=by)
         apply_transition(
             invoice,
             InvoiceState.POSTED,
@@ -367,20 +378,42 @@ def _entry_lines(
 def invoice_line_defaults(invoice: Invoice, product: Product | None) -> tuple[Account, list[Tax]]:
     """The account and taxes of a new line: the product's, else the company's defaults, mapped by the
     invoice's fiscal position."""
-    own = ProductTaxes.objects.filter(product=product).first() if product else None
-    if invoice.is_sale:
-        account = (own and own.income_account) or account_for_role(invoice.company, "sales")
-    else:
-        account = (own and own.expense_account) or account_for_role(invoice.company, "purchases")
-    return account, product_taxes(invoice.company, product, sale=invoice.is_sale, position=invoice.fiscal_position)
+    return invoice_lines_defaults(invoice, [product] if product else [])[product.pk if product else None]
+
+
+def invoice_lines_defaults(invoice: Invoice, products: Sequence[Product]) -> dict[int | None, tuple[Account, list[Tax]]]:
+    """`invoice_line_defaults` of several products at once, by product id (None: no product)."""
+    own = {row.product_id: row for row in ProductTaxes.objects.filter(product__in=products).select_related(
+        "income_account", "expense_account")}  # fmt: skip
+    fallback = account_for_role(invoice.company, "sales" if invoice.is_sale else "purchases")
+    taxes = products_taxes(invoice.company, products, sale=invoice.is_sale, position=invoice.fiscal_position)
+
+    def account(product_id: int | None) -> Account:
+        row = own.get(product_id)
+        return (row and (row.income_account if invoice.is_sale else row.expense_account)) or fallback
+
+    return {product_id: (account(product_id), mapped) for product_id, mapped in taxes.items()}
 
 
 def product_taxes(company: Company, product: Product | None, *, sale: bool, position: FiscalPosition | None) -> list[Tax]:
     """The sale (or purchase) taxes of a product, else the company's default, mapped by the fiscal position."""
-    own = ProductTaxes.objects.filter(product=product).first() if product else None
-    if own is not None:
-        taxes = list(own.sale_taxes.all() if sale else own.purchase_taxes.all())
-    else:
-        settings = AccountingSettings.objects.filter(company=company).first()
-        taxes = [settings and (settings.default_sale_tax if sale else settings.default_purchase_tax)]
-    return map_taxes([tax for tax in taxes if tax], position)
+    return products_taxes(company, [product] if product else [], sale=sale, position=position)[product.pk if product else None]
+
+
+def products_taxes(
+    company: Company, products: Sequence[Product], *, sale: bool, position: FiscalPosition | None
+) -> dict[int | None, list[Tax]]:
+    """`product_taxes` of several products at once, by product id; None gives the company's default."""
+    field = "sale_taxes" if sale else "purchase_taxes"
+    own = {
+        row.product_id: list(getattr(row, field).all())
+        for row in ProductTaxes.objects.filter(product__in=products).prefetch_related(field)
+    }
+    default_field = "default_sale_tax" if sale else "default_purchase_tax"
+    settings = accounting_settings(company)
+    default = getattr(settings, default_field) if settings else None
+    mapping = _position_mapping(position)
+    result = {product.pk: map_taxes(own[product.pk], mapping) for product in products if product.pk in own}
+    result.update({product.pk: map_taxes([default] if default else [], mapping) for product in products if product.pk not in own})
+    result[None] = map_taxes([default] if default else [], mapping)
+    return result

@@ -4,7 +4,8 @@ import datetime
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,11 +20,11 @@ from tessera.core.services import (
     require_permission,
     sequence_next_number,
 )
+from tessera.core.transactions import operation
 from tessera.core.workflow import apply_transition
 
 from ..ledger import check_balanced, entry_digest, month_periods, sums_by_account
 from ..models import (
-    AccountingSettings,
     FiscalYear,
     JournalEntry,
     JournalLine,
@@ -31,6 +32,7 @@ from ..models import (
     Period,
 )
 from ..states import ENTRY_TRANSITIONS, EntryState
+from .setup import accounting_settings
 
 # --- fiscal years --------------------------------------------------------------------------------
 
@@ -41,7 +43,7 @@ def period_for(company: Company, day: datetime.date) -> Period:
     if period is not None:
         return period
     start, end = company.fiscal_year_of(day)
-    with transaction.atomic():
+    with operation():
         fiscal_year, created = FiscalYear.objects.get_or_create(
             company=company, date_start=start, defaults={"date_end": end, "name": _fiscal_year_name(start, end)}
         )
@@ -70,13 +72,15 @@ def journal_entry_save(entry: JournalEntry, lines: Sequence[JournalLine], *, by:
             line.full_clean(exclude={"entry"})
         except ValidationError as exc:
             raise _line_error(position, exc) from None
-    with transaction.atomic():
-        old = [] if entry._state.adding else _describe(entry.lines.all())
+    with operation():
+        adding = entry._state.adding
+        old = [] if adding else _describe(entry.lines.all())
         new = _describe(lines)
         changes = {} if old == new else {"lines": {"old": old, "new": new}}
         record_save(entry, by=by, extra_changes=changes)
         if changes or entry.lines.exclude(date=entry.date).exists():
-            entry.lines.all().delete()
+            if not adding:
+                entry.lines.all().delete()
             for line in lines:
                 line.entry = entry
             JournalLine.objects.bulk_create(lines)
@@ -110,6 +114,16 @@ def journal_entry_post(entry: JournalEntry, *, by: User) -> JournalEntry:
     return _post(entry, by=by)
 
 
+def journal_entry_record(entry: JournalEntry, lines: Sequence[JournalLine], *, by: User) -> JournalEntry:
+    """Save a new entry with its lines and post it at once: the entry of a document (an invoice, a
+    payment, a bank statement line, a year closing)."""
+    require_permission(by, JournalEntry, "post")
+    require_company(by, entry)
+    with operation():
+        journal_entry_save(entry, lines, by=by)
+        return _post(entry, by=by, lines=lines)
+
+
 def journal_entry_post_generated(entry: JournalEntry, lines: Sequence[JournalLine], *, by: User) -> JournalEntry:
     """Save and post an entry another module's operation produces (a stock valuation, a payroll).
 
@@ -118,21 +132,26 @@ def journal_entry_post_generated(entry: JournalEntry, lines: Sequence[JournalLin
     require_company(by, entry)
     for position, line in enumerate(lines):
         line.company_id, line.position, line.date = entry.company_id, position, entry.date
-    with transaction.atomic():
+    with operation():
         entry.save()
         audit.record_entry(entry, AuditAction.CREATE, by=by, changes={"lines": {"old": [], "new": _describe(lines)}})
         for line in lines:
             line.entry = entry
         JournalLine.objects.bulk_create(lines)
-        return _post(entry, by=by)
+        return _post(entry, by=by, lines=lines)
 
 
-def _post(entry: JournalEntry, *, by: User) -> JournalEntry:
-    with transaction.atomic():
-        entry = JournalEntry.objects.select_for_update().select_related("journal", "company").get(pk=entry.pk)
+def _post(entry: JournalEntry, *, by: User, lines: Sequence[JournalLine] | None = None) -> JournalEntry:
+    """Post a draft entry. `lines` are given for an entry saved just now in the same operation, which
+    no one else can see yet: it is neither locked nor read again."""
+    with operation():
+        if lines is None:
+            entry = JournalEntry.objects.select_for_update().select_related("journal", "company").get(pk=entry.pk)
+            lines = list(entry.lines.select_related("account").order_by("position", "id"))
+        else:
+            prefetch_related_objects(lines, "account")
         if entry.state != EntryState.DRAFT:
             raise BusinessError(_("Entry %(entry)s is already posted.") % {"entry": entry}, code="entry_posted")
-        lines = list(entry.lines.select_related("account").order_by("position", "id"))
         check_balanced(lines)
         _check_accounts(entry, lines)
         _check_not_locked(entry.company, entry.date)
@@ -173,7 +192,8 @@ def _check_accounts(entry: JournalEntry, lines: Sequence[JournalLine]) -> None:
 
 
 def _check_not_locked(company: Company, day: datetime.date) -> None:
-    lock_date = AccountingSettings.objects.filter(company=company).values_list("lock_date", flat=True).first()
+    settings = accounting_settings(company)
+    lock_date = settings.lock_date if settings else None
     if lock_date is not None and day <= lock_date:
         raise BusinessError(
             _("The books are locked up to %(lock)s: post on a later date.") % {"lock": lock_date.isoformat()},
@@ -200,7 +220,7 @@ def journal_entry_reverse(entry: JournalEntry, *, on: datetime.date, by: User) -
     """Post an entry that cancels a posted one: the same lines with debit and credit swapped."""
     require_permission(by, JournalEntry, "post")
     require_company(by, entry)
-    with transaction.atomic():
+    with operation():
         original = JournalEntry.objects.select_for_update().get(pk=entry.pk)
         if original.state != EntryState.POSTED:
             raise BusinessError(_("Only a posted entry can be reversed; delete or edit a draft."), code="entry_not_posted")
@@ -221,8 +241,7 @@ def journal_entry_reverse(entry: JournalEntry, *, on: datetime.date, by: User) -
             )
             for line in original.lines.order_by("position", "id")
         ]  # fmt: skip
-        journal_entry_save(reversal, lines, by=by)
-        return journal_entry_post(reversal, by=by)
+        return journal_entry_record(reversal, lines, by=by)
 
 
 def journal_entry_delete(entry: JournalEntry, *, by: User) -> None:

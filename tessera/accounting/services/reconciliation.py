@@ -6,7 +6,6 @@ import datetime
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
@@ -15,6 +14,7 @@ from tessera.core.models import Company, User
 from tessera.core.money import round_amount
 from tessera.core.queries import exchange_rate
 from tessera.core.services import record_save, require_company, require_permission
+from tessera.core.transactions import operation
 from tessera.core.workflow import apply_transition
 
 from ..models import (
@@ -29,7 +29,7 @@ from ..models import (
     PaymentDirection,
 )
 from ..states import InvoiceState, PaymentDocState, PaymentState
-from .ledger import journal_entry_post, journal_entry_reverse, journal_entry_save
+from .ledger import journal_entry_record, journal_entry_reverse
 from .setup import account_for_role
 
 ZERO = Decimal(0)
@@ -81,7 +81,7 @@ def reconcile(
     make in the company's currency is booked as an exchange gain or loss. With `write_off_account`,
     what is left unmatched on one side is written off to it."""
     require_permission(by, Matching, "add")
-    with transaction.atomic():
+    with operation():
         lines = list(
             JournalLine.objects.select_for_update()
             .filter(pk__in=[line.pk for line in lines])
@@ -200,15 +200,14 @@ def _write_off(line: JournalLine, left: dict, account: Account, on: datetime.dat
 
 def _post_entry(company: Company, on: datetime.date, lines: list[JournalLine], ref: str, by: User) -> JournalEntry:
     journal = Journal.objects.get(company=company, code="MISC")
-    entry = journal_entry_save(JournalEntry(company=company, journal=journal, date=on, ref=ref), lines, by=by)
-    return journal_entry_post(entry, by=by)
+    return journal_entry_record(JournalEntry(company=company, journal=journal, date=on, ref=ref), lines, by=by)
 
 
 def unreconcile(line: JournalLine, *, by: User) -> None:
     """Undo the matchings of a line; exchange differences they booked are reversed."""
     require_permission(by, Matching, "delete")
     require_company(by, line)
-    with transaction.atomic():
+    with operation():
         matchings = list(
             Matching.objects.select_for_update()
             .filter(Q(debit_line=line) | Q(credit_line=line))
@@ -271,7 +270,7 @@ def payment_post(payment: Payment, *, by: User) -> Payment:
     """Post a payment: the bank (or cash) account against the partner's receivable or payable."""
     require_permission(by, Payment, "add")
     require_company(by, payment)
-    with transaction.atomic():
+    with operation():
         if payment._state.adding:
             record_save(payment, by=by)
         company = payment.company
@@ -297,7 +296,7 @@ def payment_post(payment: Payment, *, by: User) -> Payment:
             ),
         ]  # fmt: skip
         entry = JournalEntry(company=company, journal=payment.journal, date=payment.date, ref=payment.memo)
-        entry = journal_entry_post(journal_entry_save(entry, lines, by=by), by=by)
+        entry = journal_entry_record(entry, lines, by=by)
         apply_transition(payment, PaymentDocState.POSTED, transitions=PAYMENT_TRANSITIONS, by=by, also={"entry": entry})
     return payment
 
@@ -317,7 +316,7 @@ def payment_register(
     the partner can use later) or write it off; so does writing off what a smaller payment leaves."""
     if not invoices:
         raise InvalidInput(_("Choose the invoices to pay."), field="invoices")
-    with transaction.atomic():
+    with operation():
         # read again, locked: what is due is the residual now, not what the caller saw
         invoices = list(Invoice.objects.select_for_update().filter(pk__in=[i.pk for i in invoices]).order_by("due_date", "id"))
         first = invoices[0]

@@ -1,6 +1,5 @@
 """Setting up a company's accounting: chart of accounts, account roles, journals, taxes."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,6 +9,7 @@ from tessera.core.models import Sequence as NumberSequence
 from tessera.core.services import (
     record_save,
 )
+from tessera.core.transactions import operation, remembered
 
 from ..chart import read_chart, read_fiscal_positions, read_taxes, template_for
 from ..models import (
@@ -46,7 +46,7 @@ def chart_load(company: Company, *, by: User, language: str | None = None) -> in
     """Load the company's chart template (Belgian PCMN for Belgian companies), its account roles,
     default journals and settings. Only what is missing is created; returns the accounts created."""
     language = language or by.language
-    with transaction.atomic():
+    with operation():
         existing = {account.code: account for account in Account.objects.filter(company=company)}
         roles = set(AccountRole.objects.filter(company=company).values_list("role", flat=True))
         created = 0
@@ -77,7 +77,11 @@ def _ensure_journals(company: Company, by: User) -> None:
 
 
 def account_for_role(company: Company, role: str) -> Account:
-    found = AccountRole.objects.filter(company=company, role=role).select_related("account").first()
+    found = remembered(
+        AccountRole,
+        (company.pk, role),
+        lambda: AccountRole.objects.filter(company=company, role=role).select_related("account").first(),
+    )
     if found is None:
         raise BusinessError(
             _("No account has the role %(role)s in %(company)s. Set it under Accounting > Account roles.")
@@ -87,9 +91,15 @@ def account_for_role(company: Company, role: str) -> Account:
     return found.account
 
 
+def accounting_settings(company: Company) -> AccountingSettings | None:
+    """The company's accounting settings with its default taxes, read once per operation."""
+    settings = AccountingSettings.objects.filter(company=company).select_related("default_sale_tax", "default_purchase_tax")
+    return remembered(AccountingSettings, company.pk, settings.first)
+
+
 def journal_save(journal: Journal, *, by: User) -> Journal:
     """Save a journal; a new one gets its gapless numbering, such as INV/2026/00001."""
-    with transaction.atomic():
+    with operation():
         record_save(journal, by=by)
         if not NumberSequence.objects.filter(company=journal.company, code=journal.sequence_code).exists():
             record_save(

@@ -3,9 +3,11 @@
 from typing import Any, ClassVar, Self
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+
+from ..checks import check_holds, condition_met
 
 
 class AuditedModel(models.Model):
@@ -35,6 +37,56 @@ class AuditedModel(models.Model):
     def remember_saved_values(self) -> None:
         self._loaded_values = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
 
+    def clean_fields(self, exclude: set[str] | None = None) -> None:
+        """Django checks that a related record exists with one query per relation; a related record
+        already loaded on this one needs no such check (the foreign key still guards the write)."""
+        super().clean_fields(set(exclude or ()) | self._loaded_relations())
+
+    def _loaded_relations(self) -> set[str]:
+        names = set()
+        for field in self._meta.concrete_fields:
+            if not field.many_to_one or field.remote_field.limit_choices_to or not field.is_cached(self):
+                continue
+            related = field.get_cached_value(self)
+            if (
+                related is not None
+                and not related._state.adding
+                and (getattr(related, field.target_field.attname) == getattr(self, field.attname))
+            ):
+                names.add(field.name)
+        return names
+
+    def validate_constraints(self, exclude: set[str] | None = None) -> None:
+        """As Django's, except that what Python can decide is not sent to the database (core.checks):
+        check constraints that hold, and partial unique constraints whose condition the record does
+        not meet. A violated check is still sent, for Django's own message."""
+        exclude = set(exclude or ())
+        using = router.db_for_write(type(self), instance=self)
+        errors: dict = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                if self._constraint_satisfied(constraint, exclude):
+                    continue
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as exc:
+                    if getattr(exc, "code", None) == "unique" and len(getattr(constraint, "fields", ())) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(exc)
+                    else:
+                        errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _constraint_satisfied(self, constraint: models.BaseConstraint, exclude: set[str]) -> bool:
+        if isinstance(constraint, models.CheckConstraint):
+            return bool(check_holds(constraint.condition, self, exclude))
+        condition = getattr(constraint, "condition", None)
+        return (
+            isinstance(constraint, models.UniqueConstraint)
+            and condition is not None
+            and (condition_met(condition, self, exclude) is False)
+        )
+
 
 class CompanyQuerySet(models.QuerySet):
     def for_company(self, company: "models.Model | int | None") -> "CompanyQuerySet":
@@ -59,7 +111,9 @@ class CompanyOwned(AuditedModel):
         abstract = True
 
     def clean_fields(self, exclude: set[str] | None = None) -> None:
-        super().clean_fields(exclude)
+        # The company is set by code (the parent record's, or the actor's current one), never typed:
+        # the foreign key guards it without a query per record.
+        super().clean_fields({*(exclude or ()), "company"} if self.company_id else exclude)
         self.check_same_company(exclude or set())
 
     def check_same_company(self, exclude: set[str]) -> None:

@@ -5,13 +5,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Product, User
 from tessera.core.services import record_save, require_company, require_permission, sequence_next_number
+from tessera.core.transactions import operation
 from tessera.core.workflow import apply_transition
 
 from ..models import InventoryCount, InventoryCountLine, Location, LocationUsage, Lot, Move, MoveLine, Quant, Scrap
@@ -60,7 +60,7 @@ def count_create(location: Location, *, by: User, day: datetime.date | None = No
     if not location.holds_stock:
         raise InvalidInput(_("Only a stock location can be counted."), field="location")
     count = InventoryCount(company_id=location.company_id, location=location, date=day or timezone.localdate(), note=note)
-    with transaction.atomic():
+    with operation():
         count.number = sequence_next_number(location.company, "inventory.count", on=count.date)
         return record_save(count, by=by)
 
@@ -69,7 +69,7 @@ def count_start(count: InventoryCount, *, by: User) -> InventoryCount:
     """Freeze what the books expect at the location and its bins: one line per product and lot."""
     require_permission(by, InventoryCount, "change")
     require_company(by, count)
-    with transaction.atomic():
+    with operation():
         locations = ledger.internal_locations_under(count.location)
         quants = (
             Quant.objects.filter(location_id__in=locations).exclude(quantity=0).order_by("location_id", "product_id", "lot_id")
@@ -90,7 +90,7 @@ def count_record(count: InventoryCount, counted: Sequence[Counted], *, by: User)
     if count.state != CountState.IN_PROGRESS:
         raise BusinessError(_("Start the count before recording quantities."), code="count_not_started")
     inside = set(ledger.internal_locations_under(count.location))
-    with transaction.atomic():
+    with operation():
         for position, item in enumerate(counted):
             if item.quantity is None or item.quantity < 0:
                 raise InvalidInput(
@@ -130,7 +130,7 @@ def count_validate(count: InventoryCount, *, by: User, when: datetime.datetime |
     require_permission(by, InventoryCount, "change")
     require_company(by, count)
     now = ledger.effective_moment(when)
-    with transaction.atomic():
+    with operation():
         count = InventoryCount.objects.select_for_update().get(pk=count.pk)
         if count.state != CountState.IN_PROGRESS:
             raise BusinessError(_("Only a count in progress can be validated."), code="count_not_started")
@@ -185,7 +185,7 @@ def scrap_validate(scrap: Scrap, *, by: User, when: datetime.datetime | None = N
     if tracking != "none" and scrap.lot_id is None:
         raise InvalidInput(_("%(product)s is tracked: give the lot.") % {"product": scrap.product}, field="lot")
     now = ledger.effective_moment(when)
-    with transaction.atomic():
+    with operation():
         quants = Quant.objects.select_for_update().filter(product=scrap.product, location=scrap.location, lot=scrap.lot)
         free = sum((quant.quantity - quant.reserved_quantity for quant in quants), ZERO)
         if quantity > free:

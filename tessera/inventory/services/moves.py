@@ -7,7 +7,7 @@ both taking the same stock; the database's CHECK constraints stop anything that 
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -143,33 +143,93 @@ def move_reserve(move: Move) -> Decimal:
     """Reserve what is free of the move's product at its source, up to what the move still needs.
 
     Returns the quantity reserved now. Call inside a transaction with the move locked."""
-    if move.state not in (MoveState.WAITING, MoveState.PARTIAL) or not move.source_location.holds_stock:
-        return ZERO
-    missing = move.product_quantity - move.reserved_quantity
-    reserved_now = ZERO
-    for quant in available_quants(move.product_id, move.source_location, lock=True):
-        if missing <= 0:
-            break
-        take = min(quant.quantity - quant.reserved_quantity, missing)
-        Quant.objects.filter(pk=quant.pk).update(reserved_quantity=F("reserved_quantity") + take)
-        _add_reserved_line(move, quant, take)
-        missing -= take
-        reserved_now += take
-    if reserved_now:
-        move.reserved_quantity += reserved_now
-        move.state = MoveState.READY if missing <= 0 else MoveState.PARTIAL
-        Move.objects.filter(pk=move.pk).update(reserved_quantity=move.reserved_quantity, state=move.state)
-    return reserved_now
+    return moves_reserve([move])[move.pk]
 
 
-def _add_reserved_line(move: Move, quant: Quant, quantity: Decimal) -> None:
-    line = MoveLine.objects.filter(move=move, source_location_id=quant.location_id, lot_id=quant.lot_id, done=False).first()
-    if line is not None:
-        MoveLine.objects.filter(pk=line.pk).update(reserved_quantity=F("reserved_quantity") + quantity)
+def moves_reserve(moves: Sequence[Move]) -> dict[int, Decimal]:
+    """`move_reserve` for several moves with a handful of statements whatever their number: the free
+    quants of all their products are locked at once (in id order, so that concurrent reservations
+    queue instead of deadlocking) and shared out move by move, oldest (or first expiring) stock first.
+
+    Writes every given move's reserved quantity and state, so a caller may set the states first."""
+    reserved = {move.pk: ZERO for move in moves}
+    open_states = (MoveState.WAITING, MoveState.PARTIAL)
+    needing = [move for move in moves if move.state in open_states and move.source_location.holds_stock]
+    free = _free_quants(needing)
+    taken: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    lines: dict[tuple[int, int, int | None], Decimal] = defaultdict(lambda: ZERO)
+    for move in needing:
+        missing = move.product_quantity - move.reserved_quantity
+        for quant in free.get((move.product_id, move.source_location_id), []):
+            available = quant.quantity - quant.reserved_quantity - taken[quant.pk]
+            if missing <= 0:
+                break
+            if available <= 0:
+                continue
+            take = min(available, missing)
+            taken[quant.pk] += take
+            lines[(move.pk, quant.location_id, quant.lot_id)] += take
+            missing -= take
+            reserved[move.pk] += take
+        if reserved[move.pk]:
+            move.reserved_quantity += reserved[move.pk]
+            move.state = MoveState.READY if missing <= 0 else MoveState.PARTIAL
+    rows_update(Quant, ["reserved_quantity"], {pk: (quantity,) for pk, quantity in taken.items()}, add=True)
+    _add_reserved_lines({move.pk: move for move in needing}, lines)
+    rows_update(Move, ["reserved_quantity", "state"], {move.pk: (move.reserved_quantity, move.state) for move in moves})
+    return reserved
+
+
+def _free_quants(moves: Sequence[Move]) -> dict[tuple[int, int], list[Quant]]:
+    """The quants with free stock for each (product, source location) of the moves, locked, in the
+    order they are taken."""
+    if not moves:
+        return {}
+    trackings = trackings_of({move.product_id for move in moves})
+    result = {}
+    for source in {move.source_location_id: move.source_location for move in moves}.values():
+        under = internal_locations_under(source)
+        products = {move.product_id for move in moves if move.source_location_id == source.pk}
+        quants = list(
+            Quant.objects.filter(product_id__in=products, location_id__in=under, quantity__gt=F("reserved_quantity"))
+            .select_related("lot").select_for_update(of=("self",)).order_by("id")
+        )  # fmt: skip
+        for product in products:
+            mine = [quant for quant in quants if quant.product_id == product]
+            mine.sort(key=_taking_order(trackings[product][1]))
+            result[(product, source.pk)] = mine
+    return result
+
+
+def _taking_order(use_expiry: bool) -> Callable[[Quant], tuple]:
+    """FEFO for lots that expire (earliest expiry first), then FIFO: oldest stock first (as _quant_order)."""
+
+    def key(quant: Quant) -> tuple:
+        expiry = quant.lot.expiry_date if use_expiry and quant.lot_id else None
+        return (use_expiry and expiry is None, expiry or datetime.date.min, quant.in_date is None,
+                quant.in_date or datetime.datetime.min.replace(tzinfo=datetime.UTC), quant.pk)  # fmt: skip
+
+    return key
+
+
+def _add_reserved_lines(moves: dict[int, Move], lines: dict[tuple[int, int, int | None], Decimal]) -> None:
+    """Reserved move lines per (move, source location, lot): added to an open line there, else new."""
+    if not lines:
         return
-    MoveLine.objects.create(
-        company_id=move.company_id, move=move, product_id=move.product_id, lot_id=quant.lot_id,
-        source_location_id=quant.location_id, destination_location_id=move.destination_location_id, reserved_quantity=quantity,
+    existing = {
+        (line.move_id, line.source_location_id, line.lot_id): line.pk
+        for line in MoveLine.objects.filter(move_id__in={move_id for move_id, _location, _lot in lines}, done=False)
+    }
+    added = {existing[key]: (quantity,) for key, quantity in lines.items() if key in existing}
+    rows_update(MoveLine, ["reserved_quantity"], added, add=True)
+    MoveLine.objects.bulk_create(
+        MoveLine(
+            company_id=moves[move_id].company_id, move_id=move_id, product_id=moves[move_id].product_id, lot_id=lot_id,
+            source_location_id=location_id, destination_location_id=moves[move_id].destination_location_id,
+            reserved_quantity=quantity,
+        )
+        for (move_id, location_id, lot_id), quantity in lines.items()
+        if (move_id, location_id, lot_id) not in existing
     )  # fmt: skip
 
 

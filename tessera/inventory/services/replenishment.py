@@ -5,7 +5,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_CEILING, Decimal
 
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from tessera.core.errors import BusinessError
 from tessera.core.models import Company, User
 from tessera.core.services import require_company, require_permission
+from tessera.core.transactions import operation
 from tessera.core.workflow import apply_transition
 
 from .. import hooks
@@ -74,7 +74,7 @@ def replenishment_run(company: Company, *, by: User, warehouse: Warehouse | None
     lead_days = dict(ProductStock.objects.filter(company=company).values_list("product_id", "lead_days"))
     today = timezone.localdate()
     needs = []
-    with transaction.atomic():
+    with operation():
         for rule in rules:
             quantity = reorder_quantity(forecast_quantity(rule), rule.min_quantity, rule.max_quantity, rule.multiple)
             if quantity <= 0:

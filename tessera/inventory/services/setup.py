@@ -1,6 +1,5 @@
 """Setting up a company's inventory: virtual locations, numbering, a first warehouse, valuation accounts."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,6 +9,7 @@ from tessera.core.errors import BusinessError
 from tessera.core.models import Company, ProductCategory, User
 from tessera.core.models import Sequence as NumberSequence
 from tessera.core.services import record_save, require_company, require_permission
+from tessera.core.transactions import operation
 
 from ..models import CategoryValuation, Location, LocationUsage, Warehouse
 
@@ -34,7 +34,7 @@ STOCK_JOURNAL = "STJ"
 def company_inventory_setup(company: Company, by: User) -> None:
     """Registered with core: a new company gets its virtual locations, numbering, stock journal and
     a first warehouse."""
-    with transaction.atomic():
+    with operation():
         for usage, parent_name, name in VIRTUAL_LOCATIONS:
             if not Location.objects.filter(company=company, usage=usage, warehouse=None).exists():
                 parent = _view_location(company, str(parent_name), by)
@@ -70,7 +70,7 @@ def warehouse_create(warehouse: Warehouse, *, by: User) -> Warehouse:
     """Create a warehouse with its view location (its code) and its stock location (code/Stock)."""
     require_permission(by, Warehouse, "add")
     require_company(by, warehouse)
-    with transaction.atomic():
+    with operation():
         record_save(warehouse, by=by)
         view = Location(company=warehouse.company, name=warehouse.code, usage=LocationUsage.VIEW, warehouse=warehouse)
         record_save(view, by=by)
@@ -82,7 +82,7 @@ def warehouse_create(warehouse: Warehouse, *, by: User) -> Warehouse:
 
 def location_save(location: Location, *, by: User) -> Location:
     """Save a location; renaming or moving it renames the locations inside it."""
-    with transaction.atomic():
+    with operation():
         record_save(location, by=by)
         for child in location.children.all():
             location_save(child, by=by)

@@ -6,13 +6,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Product, Uom, User
 from tessera.core.services import record_save, require_company, require_permission, sequence_next_number
+from tessera.core.transactions import operation
 from tessera.core.workflow import apply_transition
 
 from .. import hooks
@@ -85,7 +85,7 @@ def transfer_save(transfer: Transfer, lines: Sequence[MoveDraft], *, by: User) -
         transfer.scheduled_date = timezone.now()
     _check_direction(transfer)
     moves = [_draft_move(transfer, position, line) for position, line in enumerate(lines)]
-    with transaction.atomic():
+    with operation():
         if transfer._state.adding and not transfer.number:
             transfer.number = sequence_next_number(
                 transfer.company, SEQUENCE_OF_KIND[transfer.kind], on=timezone.localdate(transfer.scheduled_date)
@@ -151,7 +151,7 @@ def transfer_confirm(transfer: Transfer, *, by: User) -> Transfer:
     """Confirm a draft: its moves wait for goods, and stock is reserved for outgoing ones."""
     require_permission(by, Transfer, "change")
     require_company(by, transfer)
-    with transaction.atomic():
+    with operation():
         transfer = _locked(transfer)
         if transfer.state != TransferState.DRAFT:
             raise BusinessError(_("Transfer %(t)s is already confirmed.") % {"t": transfer}, code="transfer_not_draft")
@@ -160,8 +160,8 @@ def transfer_confirm(transfer: Transfer, *, by: User) -> Transfer:
             raise InvalidInput(_("Add at least one product to move."), code="empty_transfer")
         for move in moves:
             move.state = MoveState.WAITING if move.source_location.holds_stock else MoveState.READY
-            Move.objects.filter(pk=move.pk).update(state=move.state)
-            ledger.move_reserve(move)
+        ledger.moves_reserve(moves)
+        for move in moves:
             move_procure(move, move.product_quantity - move.reserved_quantity, by=by)
         apply_transition(transfer, _state_of(moves), transitions=TRANSFER_TRANSITIONS, by=by)
     return transfer
@@ -185,7 +185,7 @@ def _on_open_moves(transfer: Transfer, action: Callable[[Move], object], *, by: 
     """Apply `action` to each open move of a confirmed transfer, which then follows its moves' state."""
     require_permission(by, Transfer, "change")
     require_company(by, transfer)
-    with transaction.atomic():
+    with operation():
         transfer = _locked(transfer)
         _require_open(transfer)
         moves = _open_moves(transfer)
@@ -214,7 +214,7 @@ def transfer_cancel(transfer: Transfer, *, by: User) -> Transfer:
     """Cancel a transfer that is not done: its reservations are released."""
     require_permission(by, Transfer, "change")
     require_company(by, transfer)
-    with transaction.atomic():
+    with operation():
         transfer = _locked(transfer)
         for move in _open_moves(transfer):
             ledger.move_unreserve(move)
@@ -243,7 +243,7 @@ def transfer_validate(
     require_permission(by, Transfer, "validate")
     require_company(by, transfer)
     now = ledger.effective_moment(when)
-    with transaction.atomic():
+    with operation():
         transfer = _locked(transfer)
         _require_open(transfer)
         moves = _open_moves(transfer)
@@ -480,7 +480,7 @@ def transfer_return(transfer: Transfer, *, by: User, quantities: Mapping[int, De
     what is left."""
     require_permission(by, Transfer, "add")
     require_company(by, transfer)
-    with transaction.atomic():
+    with operation():
         transfer = Transfer.objects.select_for_update().select_related("company").get(pk=transfer.pk)
         if transfer.state != TransferState.DONE:
             raise BusinessError(_("Only a done transfer can be returned."), code="transfer_not_done")

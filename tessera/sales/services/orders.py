@@ -8,18 +8,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tessera.accounting.models import Tax, TaxUse
-from tessera.accounting.services import document_totals, fiscal_position_for, product_taxes
-from tessera.core.bulk import rows_update
+from tessera.accounting.services import document_totals, fiscal_position_for, products_taxes
+from tessera.core.bulk import many_to_many_add, rows_update
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Company, Product, ProductType, Uom, User
 from tessera.core.models import Sequence as NumberSequence
 from tessera.core.services import invalid_input_from, record_save, require_company, require_permission, sequence_next_number
+from tessera.core.transactions import operation
 from tessera.core.uom import convert_quantity
 from tessera.core.workflow import apply_transition
 from tessera.inventory.models import LocationUsage, Move, ProductStock, Transfer, TransferKind, Warehouse
@@ -64,25 +64,29 @@ def sale_order_save(order: SaleOrder, lines: Sequence[OrderLineDraft], *, by: Us
     require_company(by, order)
     if order.pk and SaleOrder.objects.filter(pk=order.pk).exclude(state__in=EDITABLE).exists():
         raise BusinessError(_("Only a quotation can be changed; this order is confirmed or cancelled."), code="order_not_draft")
-    _fill_defaults(order)
-    drafts = [_line(order, position, draft) for position, draft in enumerate(lines)]
-    totals = document_totals(
-        order.company, order.currency, [(line.price_unit, line.quantity, line.discount, taxes) for line, taxes in drafts]
-    )
-    for (line, _taxes), computed in zip(drafts, totals.lines, strict=True):
-        line.amount_untaxed = computed.base
-    order.amount_untaxed, order.amount_tax = totals.untaxed, totals.tax
-    order.amount_total = totals.untaxed + totals.tax + totals.rounding
-    with transaction.atomic():
+    with operation():
+        _fill_defaults(order)
+        default_taxes = products_taxes(
+            order.company, [draft.product for draft in lines if draft.taxes is None], sale=True, position=order.fiscal_position
+        )
+        drafts = [_line(order, position, draft, default_taxes) for position, draft in enumerate(lines)]
+        totals = document_totals(
+            order.company, order.currency, [(line.price_unit, line.quantity, line.discount, taxes) for line, taxes in drafts]
+        )
+        for (line, _taxes), computed in zip(drafts, totals.lines, strict=True):
+            line.amount_untaxed = computed.base
+        order.amount_untaxed, order.amount_tax = totals.untaxed, totals.tax
+        order.amount_total = totals.untaxed + totals.tax + totals.rounding
         if order._state.adding and not order.number:
             order.number = sequence_next_number(order.company, ORDER_SEQUENCE, on=order.date_order)
+        adding = order._state.adding
         record_save(order, by=by, extra_changes=_line_changes(order, drafts))
-        order.lines.all().delete()
+        if not adding:
+            order.lines.all().delete()
         for line, _taxes in drafts:
             line.order = order
         SaleOrderLine.objects.bulk_create([line for line, _taxes in drafts])
-        for line, taxes in drafts:
-            line.taxes.set(taxes)
+        many_to_many_add([line for line, _taxes in drafts], "taxes", [taxes for _line, taxes in drafts])
     return order
 
 
@@ -105,7 +109,9 @@ def _fill_defaults(order: SaleOrder) -> None:
             order.payment_term_id = order.partner.customer_payment_term_id
 
 
-def _line(order: SaleOrder, position: int, draft: OrderLineDraft) -> tuple[SaleOrderLine, list[Tax]]:
+def _line(
+    order: SaleOrder, position: int, draft: OrderLineDraft, default_taxes: dict[int | None, list[Tax]]
+) -> tuple[SaleOrderLine, list[Tax]]:
     product, uom, price_unit = draft.product, draft.uom or draft.product.uom, draft.price_unit
     if price_unit is None:
         listed = price_for(order, product, draft.quantity, uom)
@@ -128,7 +134,7 @@ def _line(order: SaleOrder, position: int, draft: OrderLineDraft) -> tuple[SaleO
         raise InvalidInput(_("Line %(n)s: %(message)s") % {"n": position + 1, "message": first},
                            errors={f"lines.{position}.{name}": messages for name, messages in errors.items()})  # fmt: skip
     if draft.taxes is None:
-        taxes = product_taxes(order.company, product, sale=True, position=order.fiscal_position)
+        taxes = default_taxes[product.pk]
     else:
         taxes = list(draft.taxes)
         for tax in taxes:
@@ -154,7 +160,7 @@ def sale_order_confirm(order: SaleOrder, *, by: User) -> SaleOrder:
     the products' routes), each line gets a promised date, and the order can be invoiced."""
     require_permission(by, SaleOrder, "change")
     require_company(by, order)
-    with transaction.atomic():
+    with operation():
         order = SaleOrder.objects.select_for_update().select_related("partner", "warehouse", "company").get(pk=order.pk)
         if order.state not in EDITABLE:
             raise BusinessError(
@@ -282,7 +288,7 @@ def sale_order_cancel(order: SaleOrder, *, by: User) -> SaleOrder:
     cancelled). A fully delivered order is returned, not cancelled."""
     require_permission(by, SaleOrder, "change")
     require_company(by, order)
-    with transaction.atomic():
+    with operation():
         order = SaleOrder.objects.select_for_update().get(pk=order.pk)
         if order.state == OrderState.SALE:
             if order.delivery_status == DeliveryStatus.FULL:
