@@ -79,8 +79,10 @@ def transfer_save(transfer: Transfer, lines: Sequence[MoveDraft], *, by: User) -
         raise BusinessError(_("Only a draft transfer can be changed."), code="transfer_not_draft")
     if transfer.warehouse_id and not (transfer.source_location_id and transfer.destination_location_id):
         source, destination = default_locations(transfer.warehouse, transfer.kind)
-        transfer.source_location_id = transfer.source_location_id or source.pk
-        transfer.destination_location_id = transfer.destination_location_id or destination.pk
+        if not transfer.source_location_id:
+            transfer.source_location = source
+        if not transfer.destination_location_id:
+            transfer.destination_location = destination
     if not transfer.scheduled_date:
         transfer.scheduled_date = timezone.now()
     _check_direction(transfer)
@@ -90,8 +92,10 @@ def transfer_save(transfer: Transfer, lines: Sequence[MoveDraft], *, by: User) -
             transfer.number = sequence_next_number(
                 transfer.company, SEQUENCE_OF_KIND[transfer.kind], on=timezone.localdate(transfer.scheduled_date)
             )
+        adding = transfer._state.adding
         record_save(transfer, by=by)
-        transfer.moves.all().delete()
+        if not adding:
+            transfer.moves.all().delete()
         for move in moves:
             move.transfer, move.reference = transfer, transfer.number  # numbered only now for a new transfer
         Move.objects.bulk_create(moves)

@@ -273,8 +273,8 @@ def _correction_posting(move: Move, correction: ValuationLayer, valuation: Categ
 
 def _post(first: Move, postings: Sequence[_Posting], by: User) -> JournalEntry:
     day = timezone.localdate(first.date) if isinstance(first.date, datetime.datetime) else first.date
-    journal = Journal.objects.get(company_id=first.company_id, code=STOCK_JOURNAL)
-    entry = JournalEntry(company_id=first.company_id, journal=journal, date=day, ref=first.reference or "")
+    journal = Journal.objects.select_related("company").get(company_id=first.company_id, code=STOCK_JOURNAL)
+    entry = JournalEntry(company=journal.company, journal=journal, date=day, ref=first.reference or "")
     lines = []
     for posting in postings:
         lines.append(JournalLine(account=posting.debit_account, debit=posting.value, label=posting.label))

@@ -5,7 +5,6 @@ import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +13,7 @@ from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Company, Partner, User
 from tessera.core.scoping import is_company_allowed
 from tessera.core.services import record_save, require_company, require_permission
+from tessera.core.transactions import operation
 
 from ..models import Activity, Lead, LeadKind, LeadState, LostReason, SaleOrder, Stage
 from ..states import OrderState
@@ -91,7 +91,7 @@ def lead_convert(
         raise InvalidInput(_("%(partner)s is not a partner of this company.") % {"partner": partner}, field="partner")
     if salesperson is not None:
         _check_user(salesperson, lead.company_id, "salesperson")
-    with transaction.atomic():
+    with operation():
         lead = _locked(lead, by=by)
         if lead.kind != LeadKind.LEAD or lead.state != LeadState.OPEN:
             raise BusinessError(_("%(lead)s is already an opportunity or closed.") % {"lead": lead}, code="not_lead")
@@ -118,7 +118,7 @@ def opportunity_move_stage(lead: Lead, stage: Stage, *, by: User, probability: D
         raise InvalidInput(_("%(stage)s is not a stage of this company.") % {"stage": stage}, field="stage")
     if probability is not None and not Decimal(0) <= probability <= HUNDRED:
         raise InvalidInput(_("The probability is a percentage between 0 and 100."), field="probability")
-    with transaction.atomic():
+    with operation():
         lead = _locked(lead, by=by)
         _open_opportunity(lead)
         lead.stage = stage
@@ -136,7 +136,7 @@ def _win(lead: Lead) -> None:
 
 def opportunity_mark_won(lead: Lead, *, by: User) -> Lead:
     """The customer said yes: the opportunity moves into the won stage at 100 %."""
-    with transaction.atomic():
+    with operation():
         lead = _locked(lead, by=by)
         _open_opportunity(lead)
         won = Stage.objects.filter(company_id=lead.company_id, is_won=True).order_by("sequence", "id").first()
@@ -152,7 +152,7 @@ def opportunity_mark_lost(lead: Lead, reason: LostReason | None, *, by: User, no
         raise InvalidInput(_("Give the reason this opportunity was lost."), field="lost_reason")
     if reason.company_id != lead.company_id:
         raise InvalidInput(_("%(reason)s is not a lost reason of this company.") % {"reason": reason}, field="lost_reason")
-    with transaction.atomic():
+    with operation():
         lead = _locked(lead, by=by)
         if lead.state != LeadState.OPEN:
             raise BusinessError(_("%(lead)s is already %(state)s.") % {"lead": lead, "state": lead.get_state_display()},
@@ -175,7 +175,7 @@ def opportunity_reopen(lead: Lead, *, by: User, stage: Stage | None = None) -> L
     if stage is not None and stage.is_won:
         raise InvalidInput(_("Reopen %(lead)s in an open stage; %(stage)s wins it.") % {"lead": lead, "stage": stage},
                            field="stage")  # fmt: skip
-    with transaction.atomic():
+    with operation():
         lead = _locked(lead, by=by)
         if lead.kind != LeadKind.OPPORTUNITY or lead.state != LeadState.LOST:
             raise BusinessError(_("%(lead)s is not a lost opportunity; only those can be reopened.") % {"lead": lead},
@@ -193,7 +193,7 @@ def opportunity_reopen(lead: Lead, *, by: User, stage: Stage | None = None) -> L
 def opportunity_quote(lead: Lead, lines: Sequence[OrderLineDraft] = (), *, by: User) -> SaleOrder:
     """A draft quotation for the opportunity's customer, with the given lines (or none yet), linked to it."""
     require_permission(by, SaleOrder, "add")
-    with transaction.atomic():
+    with operation():
         lead = _locked(lead, by=by)
         if lead.kind != LeadKind.OPPORTUNITY or lead.state == LeadState.LOST:
             raise BusinessError(_("Only an open or won opportunity can be quoted."), code="not_quotable")
@@ -226,7 +226,7 @@ def activity_done(activity: Activity, *, by: User, on: datetime.date | None = No
     """Mark an activity done (today by default); it leaves the overdue list."""
     require_permission(by, Activity, "change")
     require_company(by, activity)
-    with transaction.atomic():
+    with operation():
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
         if activity.done:
             raise BusinessError(_("This activity is already done."), code="activity_done")

@@ -8,13 +8,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tessera.accounting.models import Invoice, InvoiceKind, InvoiceLine, Journal, JournalType, Tax
-from tessera.accounting.services import DraftLine, account_for_role, invoice_line_defaults, invoice_save
+from tessera.accounting.services import DraftLine, account_for_role, invoice_lines_defaults, invoice_save
 from tessera.accounting.states import InvoiceState
 from tessera.accounting.tax_computation import gross_amount
 from tessera.core import audit
@@ -23,6 +22,7 @@ from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import AuditAction, User
 from tessera.core.money import round_amount
 from tessera.core.services import require_company, require_permission
+from tessera.core.transactions import operation
 
 from ..models import InvoicePolicy, SaleDownPayment, SaleDownPaymentDeduction, SaleOrder, SaleOrderLine
 from ..states import InvoiceStatus, OrderState
@@ -81,7 +81,7 @@ def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None =
     invoice_post."""
     require_permission(by, Invoice, "add")
     require_company(by, order)
-    with transaction.atomic():
+    with operation():
         order = _locked_order(order)
         if order.state != OrderState.SALE:
             raise BusinessError(_("Only a confirmed order can be invoiced."), code="order_not_confirmed")
@@ -99,8 +99,9 @@ def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None =
         invoice = _new_invoice(order, InvoiceKind.CUSTOMER_CREDIT_NOTE if credit else InvoiceKind.CUSTOMER_INVOICE, on)
         sign = Decimal(-1) if credit else Decimal(1)
         drafts = []
+        defaults = invoice_lines_defaults(invoice, [line.product for line, _quantity in due])
         for line, quantity in due:
-            account, _taxes = invoice_line_defaults(invoice, line.product)
+            account, _taxes = defaults[line.product_id]
             drafts.append(DraftLine(InvoiceLine(product=line.product, description=line.description, quantity=sign * quantity,
                                                 uom=line.uom, price_unit=line.price_unit, discount=line.discount,
                                                 account=account), list(line.taxes.all())))  # fmt: skip
@@ -213,7 +214,7 @@ def sale_order_down_payment(
                            field="percentage")  # fmt: skip
     if amount is not None and amount <= 0:
         raise InvalidInput(_("A down payment is an amount above zero."), code="down_payment_amount", field="amount")
-    with transaction.atomic():
+    with operation():
         order = _locked_order(order)
         if order.state != OrderState.SALE:
             raise BusinessError(_("Only a confirmed order can receive a down payment."), code="order_not_confirmed")

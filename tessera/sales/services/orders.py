@@ -114,7 +114,7 @@ def _line(
 ) -> tuple[SaleOrderLine, list[Tax]]:
     product, uom, price_unit = draft.product, draft.uom or draft.product.uom, draft.price_unit
     if price_unit is None:
-        listed = price_for(order, product, draft.quantity, uom)
+        listed = price_for(order, product, draft.quantity, uom, pricelist=order.pricelist)
         price_unit = product.sale_price if listed is None else listed
     line = SaleOrderLine(
         company_id=order.company_id, position=position, product=product, description=draft.description or product.name,
@@ -180,7 +180,7 @@ def sale_order_confirm(order: SaleOrder, *, by: User) -> SaleOrder:
             order.transfers.add(delivery)
             _promise(order, goods, delivery)
         apply_transition(order, OrderState.SALE, transitions=ORDER_TRANSITIONS, by=by, also={"confirmed_at": timezone.now()})
-        _follow(order)
+        _follow(order, lines)
     return order
 
 
@@ -246,38 +246,45 @@ def sale_orders_follow_moves(moves: Sequence[Move], by: User) -> None:
         _follow(order)
 
 
-def _follow(order: SaleOrder) -> None:
+def _follow(order: SaleOrder, lines: Sequence[SaleOrderLine] | None = None) -> None:
     """Delivered quantities of the order's lines from their done moves (out to the customer, less what
-    came back), the transfers serving the order, and the order's delivery and invoice status."""
-    lines = list(order.lines.select_related("product__uom", "uom"))
+    came back), the transfers serving the order, and the order's delivery and invoice status. Only
+    what changed is written. `lines`: the order's lines with their products, when already loaded."""
+    if lines is None:
+        lines = list(order.lines.select_related("product__uom", "uom"))
     keys = {f"{LINE_KEY}{line.pk}": line for line in lines}
-    moves = Move.objects.filter(company_id=order.company_id, origin_key__in=keys)
-    transfers = set(moves.exclude(transfer=None).values_list("transfer_id", flat=True))
+    transfers, done, last = set(), defaultdict(lambda: ZERO), {}
+    for transfer_id, key, to_customer, quantity, day, state in Move.objects.filter(
+        company_id=order.company_id, origin_key__in=keys
+    ).values_list("transfer_id", "origin_key", "destination_location__usage", "product_quantity", "date", "state"):
+        if transfer_id is not None:
+            transfers.add(transfer_id)
+        if state == MoveState.DONE:
+            done[key] += quantity if to_customer == LocationUsage.CUSTOMER else -quantity
+            last[key] = max(last.get(key, day), day)
     order.transfers.add(*transfers)
-    done = defaultdict(lambda: ZERO)
-    last = {}
-    for key, to_customer, quantity, day in moves.filter(state=MoveState.DONE).values_list(
-        "origin_key", "destination_location__usage", "product_quantity", "date"
-    ):
-        done[key] += quantity if to_customer == LocationUsage.CUSTOMER else -quantity
-        last[key] = max(last.get(key, day), day)
+    changed = []
     for key, line in keys.items():
         if line.product.type == ProductType.SERVICE:
             delivered = line.quantity if order.state == OrderState.SALE else ZERO
         else:
             delivered = convert_quantity(done[key], line.product.uom, line.uom)
-        line.qty_delivered = delivered
-        line.delivered_date = timezone.localdate(last[key]) if key in last and delivered >= line.quantity else None
-    SaleOrderLine.objects.bulk_update(lines, ["qty_delivered", "delivered_date"])
+        day = timezone.localdate(last[key]) if key in last and delivered >= line.quantity else None
+        if (line.qty_delivered, line.delivered_date) != (delivered, day):
+            line.qty_delivered, line.delivered_date = delivered, day
+            changed.append(line)
+    SaleOrderLine.objects.bulk_update(changed, ["qty_delivered", "delivered_date"])
     goods = [line for line in lines if line.product.type != ProductType.SERVICE]
     if goods and all(line.qty_delivered >= line.quantity for line in goods):
-        order.delivery_status = DeliveryStatus.FULL
+        delivery_status = DeliveryStatus.FULL
     elif any(line.qty_delivered > 0 for line in goods):
-        order.delivery_status = DeliveryStatus.PARTIAL
+        delivery_status = DeliveryStatus.PARTIAL
     else:
-        order.delivery_status = DeliveryStatus.NOTHING
-    order.invoice_status = invoice_status_of(order, lines)
-    SaleOrder.objects.filter(pk=order.pk).update(delivery_status=order.delivery_status, invoice_status=order.invoice_status)
+        delivery_status = DeliveryStatus.NOTHING
+    invoice_status = invoice_status_of(order, lines)
+    if (order.delivery_status, order.invoice_status) != (delivery_status, invoice_status):
+        order.delivery_status, order.invoice_status = delivery_status, invoice_status
+        SaleOrder.objects.filter(pk=order.pk).update(delivery_status=delivery_status, invoice_status=invoice_status)
 
 
 # --- cancelling ------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from types import EllipsisType
 
-from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
@@ -12,6 +11,7 @@ from tessera.core.errors import BusinessError, InvalidInput, MissingExchangeRate
 from tessera.core.models import Currency, Partner, Product, Uom, User
 from tessera.core.queries import convert_amount
 from tessera.core.services import record_save, require_company, require_permission
+from tessera.core.transactions import operation
 from tessera.core.uom import convert_quantity
 
 from ..models import CustomerPricelist, Pricelist, SaleOrder
@@ -101,7 +101,7 @@ def customer_group_assign(group: CustomerGroup, partners: Sequence[Partner], *, 
         if not partner.is_customer:
             raise InvalidInput(_("%(partner)s is not a customer; mark it as one first.") % {"partner": partner},
                                field="partners")  # fmt: skip
-    with transaction.atomic():
+    with operation():
         links = {
             link.partner_id: link
             for link in CustomerPricelist.objects.select_for_update().filter(partner__in=[p.pk for p in partners])

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import User
 from tessera.core.services import require_company, require_permission
+from tessera.core.transactions import operation
 from tessera.core.workflow import apply_transition
 
 from ..documents import order_pdf, order_pdf_filename, order_title
@@ -23,7 +24,7 @@ def sale_order_send(order: SaleOrder, *, by: User, to: str | None = None) -> Ema
     to `to`; a draft quotation becomes "sent". The e-mail leaves once the transaction commits."""
     require_permission(by, SaleOrder, "change")
     require_company(by, order)
-    with transaction.atomic():
+    with operation():
         order = SaleOrder.objects.select_for_update().select_related("partner", "company", "currency").get(pk=order.pk)
         if order.state == OrderState.CANCELLED:
             raise BusinessError(_("Order %(order)s is cancelled: it cannot be sent.") % {"order": order}, code="order_cancelled")
