@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tessera.core.errors import InvalidInput
@@ -45,14 +45,13 @@ def residuals(lines: Sequence[JournalLine]) -> dict[int, tuple[Decimal, Decimal]
     """Per line: what is left to match, in the company's currency and in the line's currency."""
     ids = [line.pk for line in lines]
     matched: dict[int, list[Decimal]] = {pk: [ZERO, ZERO] for pk in ids}
-    for side in ("debit_line", "credit_line"):
-        for row in (
-            Matching.objects.filter(**{f"{side}__in": ids})
-            .values(side)
-            .annotate(amount=Sum("amount"), currency=Sum("amount_currency"))
-        ):
-            matched[row[side]][0] += row["amount"]
-            matched[row[side]][1] += row["currency"]
+    for debit_line, credit_line, amount, amount_currency in Matching.objects.filter(
+        Q(debit_line__in=ids) | Q(credit_line__in=ids)
+    ).values_list("debit_line_id", "credit_line_id", "amount", "amount_currency"):
+        for line in (debit_line, credit_line):
+            if line in matched:
+                matched[line][0] += amount
+                matched[line][1] += amount_currency
     return {
         line.pk: (
             abs(line.debit - line.credit) - matched[line.pk][0],
@@ -64,7 +63,10 @@ def residuals(lines: Sequence[JournalLine]) -> dict[int, tuple[Decimal, Decimal]
 
 def open_lines(invoice: Invoice) -> list[JournalLine]:
     """The invoice's receivable or payable lines that still have something to pay."""
-    lines = list(invoice.entry.lines.filter(account__reconcile=True).select_related("account").order_by("date_maturity", "id"))
+    lines = list(
+        JournalLine.objects.filter(entry_id=invoice.entry_id, account__reconcile=True)
+        .select_related("account").order_by("date_maturity", "id")
+    )  # fmt: skip
     left = residuals(lines)
     return [line for line in lines if left[line.pk][0] > 0]
 
@@ -229,9 +231,13 @@ def unreconcile(line: JournalLine, *, by: User) -> None:
 
 def _refresh_invoices(entry_ids: Iterable[int]) -> None:
     """Set the residual and payment state of the invoices whose entries hold these lines."""
-    for invoice in Invoice.objects.filter(entry_id__in=list(entry_ids), state=InvoiceState.POSTED).select_related("company"):
-        lines = list(invoice.entry.lines.filter(account__reconcile=True))
-        left = residuals(lines)
+    invoices = list(Invoice.objects.filter(entry_id__in=list(entry_ids), state=InvoiceState.POSTED).select_related("company"))
+    lines_of: dict[int, list[JournalLine]] = {invoice.entry_id: [] for invoice in invoices}
+    for line in JournalLine.objects.filter(entry_id__in=lines_of, account__reconcile=True):
+        lines_of[line.entry_id].append(line)
+    left = residuals([line for lines in lines_of.values() for line in lines])
+    for invoice in invoices:
+        lines = lines_of[invoice.entry_id]
         foreign = invoice.currency_id != invoice.company.currency_id
         residual = sum((left[line.pk][1] if foreign else left[line.pk][0] for line in lines), ZERO)
         invoice.amount_residual = residual
@@ -318,7 +324,10 @@ def payment_register(
         raise InvalidInput(_("Choose the invoices to pay."), field="invoices")
     with operation():
         # read again, locked: what is due is the residual now, not what the caller saw
-        invoices = list(Invoice.objects.select_for_update().filter(pk__in=[i.pk for i in invoices]).order_by("due_date", "id"))
+        invoices = list(
+            Invoice.objects.select_for_update(of=("self",)).filter(pk__in=[i.pk for i in invoices])
+            .select_related("company__currency", "partner", "currency").order_by("due_date", "id")
+        )  # fmt: skip
         first = invoices[0]
         if any(
             i.state != InvoiceState.POSTED or i.partner_id != first.partner_id or i.is_sale != first.is_sale for i in invoices

@@ -93,8 +93,11 @@ def account_for_role(company: Company, role: str) -> Account:
 
 def accounting_settings(company: Company) -> AccountingSettings | None:
     """The company's accounting settings with its default taxes, read once per operation."""
-    settings = AccountingSettings.objects.filter(company=company).select_related("default_sale_tax", "default_purchase_tax")
-    return remembered(AccountingSettings, company.pk, settings.first)
+    return remembered(AccountingSettings, company.pk, lambda: _settings_of(company))
+
+
+def _settings_of(company: Company) -> AccountingSettings | None:
+    return AccountingSettings.objects.filter(company=company).select_related("default_sale_tax", "default_purchase_tax").first()
 
 
 def journal_save(journal: Journal, *, by: User) -> Journal:
