@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from unfold.widgets import UnfoldBooleanWidget
 
 from tessera.accounting.models import Invoice, Tax, TaxUse
 from tessera.core.backoffice import DraftLinesInline, RecordAdmin, Transition, WorkflowAdminMixin
@@ -29,6 +30,7 @@ from .services import (
     sale_order_confirm,
     sale_order_down_payment,
     sale_order_invoice,
+    sale_order_mark_sent,
     sale_order_save,
     sale_order_send,
 )
@@ -68,7 +70,13 @@ class DownPaymentForm(forms.Form):
 
 
 class SaleOrderLineForm(forms.ModelForm):
-    """The unit price, unit and taxes may be left empty: the product's are used."""
+    """The unit price, unit and taxes may be left empty: the product's are used. "No tax" makes a line
+    without any tax (an export, an exempt service), which empty taxes cannot say."""
+
+    no_tax = forms.BooleanField(
+        label=_("No tax"), required=False, widget=UnfoldBooleanWidget,
+        help_text=_("Tick for a line without tax; leave the taxes empty for the product's taxes."),
+    )  # fmt: skip
 
     class Meta:
         model = SaleOrderLine
@@ -79,6 +87,14 @@ class SaleOrderLineForm(forms.ModelForm):
         for name in ("uom", "price_unit", "description"):
             if name in self.fields:
                 self.fields[name].required = False
+        if self.instance.pk and "no_tax" in self.fields:  # a saved line without taxes stays without taxes
+            self.fields["no_tax"].initial = not self.instance.taxes.all()  # prefetched by the inline
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("no_tax") and data.get("taxes"):
+            self.add_error("no_tax", _("Either tick “No tax” or choose taxes, not both."))
+        return data
 
 
 class SaleOrderLineInline(DraftLinesInline):
@@ -89,7 +105,7 @@ class SaleOrderLineInline(DraftLinesInline):
     form = SaleOrderLineForm
     autocomplete_fields = ["product"]
     extra = 3
-    typed = ["product", "description", "quantity", "uom", "price_unit", "discount", "taxes", "amount_untaxed"]
+    typed = ["product", "description", "quantity", "uom", "price_unit", "discount", "taxes", "no_tax", "amount_untaxed"]
     followed = ["qty_delivered", "qty_invoiced", "promised_date", "delivered_date"]
     readonly_fields = ["amount_untaxed", *followed]
 
@@ -97,7 +113,10 @@ class SaleOrderLineInline(DraftLinesInline):
         return obj is None or obj.state in QUOTATION_STATES
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return self.typed if self._editable(obj) else [*self.typed, *self.followed]
+        if self._editable(obj) and self.has_change_permission(request, obj):
+            return self.typed
+        read_only = [name for name in self.typed if name != "no_tax"]  # shown read-only, a line without taxes has none
+        return read_only if self._editable(obj) else [*read_only, *self.followed]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return super().get_queryset(request).select_related("product", "uom").prefetch_related("taxes")
@@ -122,6 +141,10 @@ def _cancel(request: HttpRequest, order: SaleOrder) -> SaleOrder:
 
 def _send(request: HttpRequest, order: SaleOrder) -> Any:
     return sale_order_send(order, by=request.user)
+
+
+def _mark_sent(request: HttpRequest, order: SaleOrder) -> SaleOrder:
+    return sale_order_mark_sent(order, by=request.user)
 
 
 def _cancellable(order: SaleOrder) -> bool:
@@ -149,6 +172,8 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
         Transition("cancel", _("Cancel"), _cancel, _cancellable, _("The order is cancelled."), "sales.change_saleorder"),
         Transition("send", _("Send by e-mail"), _send, lambda o: o.state != OrderState.CANCELLED,
                    _("The e-mail with the PDF is on its way to the customer."), "sales.change_saleorder"),
+        Transition("mark-sent", _("Mark as sent"), _mark_sent, lambda o: o.state == OrderState.DRAFT,
+                   _("The quotation is marked as sent; no e-mail was sent."), "sales.change_saleorder"),
     )  # fmt: skip
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -239,7 +264,7 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
             data = line_form.cleaned_data
             if not data or data.get("DELETE") or data.get("product") is None:
                 continue
-            taxes = list(data.get("taxes") or []) or None
+            taxes = [] if data.get("no_tax") else list(data.get("taxes") or []) or None  # None: the product's taxes
             drafts.append(OrderLineDraft(data["product"], data["quantity"], price_unit=data.get("price_unit"),
                                          discount=data.get("discount"), uom=data.get("uom"), taxes=taxes,
                                          description=data.get("description") or ""))  # fmt: skip

@@ -1,5 +1,5 @@
-"""The sales API under /api/v1/sales/: quotations and orders, and their confirm, cancel, invoice and
-down-payment actions."""
+"""The sales API under /api/v1/sales/: quotations and orders, and their confirm, cancel, invoice,
+down-payment, send and mark-sent actions."""
 
 from decimal import Decimal
 from typing import Any
@@ -31,6 +31,7 @@ from .services import (
     sale_order_confirm,
     sale_order_down_payment,
     sale_order_invoice,
+    sale_order_mark_sent,
     sale_order_save,
     sale_order_send,
 )
@@ -48,7 +49,10 @@ class OrderLineSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedPrimaryKeyRelatedField
     taxes = ScopedPrimaryKeyRelatedField(
         queryset=Tax.objects.all(), many=True, required=False,
-        help_text=gettext_lazy("The product's sales taxes if omitted, mapped by the order's fiscal position."),
+        help_text=gettext_lazy(
+            "Tax ids. If omitted, the product's sales taxes, mapped by the order's fiscal position; "
+            "an empty list [] makes the line tax-free."
+        ),
     )  # fmt: skip
 
     class Meta:
@@ -271,6 +275,12 @@ class SaleOrderViewSet(RecordViewSet):
         order = self.get_object()
         sale_order_send(order, by=request.user, to=data.validated_data.get("to"))
         return Response(self._fresh(order))
+
+    @extend_schema(request=None, responses=SaleOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-sent")
+    def mark_sent(self, request: Request, pk: Any = None) -> Response:
+        """Mark a draft quotation as sent without e-mailing it (handed over, posted or sent another way)."""
+        return Response(self._fresh(sale_order_mark_sent(self.get_object(), by=request.user)))
 
 
 router.register("orders", SaleOrderViewSet)

@@ -164,13 +164,8 @@ class _Demo:
                           client_order_ref=MARKER if n == 0 else f"PO {self.rng.randint(10000, 99999)}",
                           salesperson=self.salesperson, warehouse=self.warehouse, commitment_date=delivered_on,
                           invoice_policy=InvoicePolicy.DELIVERED if partial else InvoicePolicy.ORDERED)  # fmt: skip
-        order = sale_order_confirm(
-            sale_order_save(order, self._lines(self.rng.randint(1, 3), partial=partial), by=self.by), by=self.by
-        )
-        # Dated as on the order's day, as the services would have done then.
-        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
-        SaleOrder.objects.filter(pk=order.pk).update(confirmed_at=moment)
-        order.lines.update(promised_date=delivered_on)
+        order = sale_order_save(order, self._lines(self.rng.randint(1, 3), partial=partial), by=self.by)
+        order = sale_order_confirm(order, by=self.by, when=self._confirmed_at(day))  # promised for the day asked
         if waiting:
             return
         delivery = order.transfers.get()
@@ -188,11 +183,14 @@ class _Demo:
         order = SaleOrder(company=self.company, partner=self.rng.choice(self.customers), date_order=day,
                           client_order_ref=f"PO {self.rng.randint(10000, 99999)}", salesperson=self.salesperson,
                           warehouse=self.warehouse, commitment_date=delivered_on, invoice_policy=policy)  # fmt: skip
-        order = sale_order_confirm(sale_order_save(order, self._lines(2, partial=True), by=self.by), by=self.by)
-        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
-        SaleOrder.objects.filter(pk=order.pk).update(confirmed_at=moment)
-        order.lines.update(promised_date=delivered_on)
+        order = sale_order_save(order, self._lines(2, partial=True), by=self.by)
+        order = sale_order_confirm(order, by=self.by, when=self._confirmed_at(day))
         return order, day, delivered_on
+
+    @staticmethod
+    def _confirmed_at(day: datetime.date) -> datetime.datetime:
+        """Confirmed at ten on the order's day, or now if that is later than now."""
+        return min(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))), timezone.now())
 
     def _deliver(self, order: SaleOrder, on: datetime.date) -> None:
         moment = timezone.make_aware(datetime.datetime.combine(on, datetime.time(9)))

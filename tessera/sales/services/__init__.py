@@ -20,7 +20,7 @@ from .orders import (
     sale_order_save,
     sale_orders_follow_moves,
 )
-from .sending import sale_order_send
+from .sending import sale_order_mark_sent, sale_order_send
 
 __all__ = [
     "OrderLineDraft",
@@ -39,6 +39,7 @@ __all__ = [
     "sale_order_confirm",
     "sale_order_down_payment",
     "sale_order_invoice",
+    "sale_order_mark_sent",
     "sale_order_save",
     "sale_order_send",
     "sale_orders_follow_moves",

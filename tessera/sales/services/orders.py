@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -155,16 +155,29 @@ def _line_changes(order: SaleOrder, drafts: Sequence[tuple[SaleOrderLine, list[T
 # --- confirmation ----------------------------------------------------------------------------------
 
 
-def sale_order_confirm(order: SaleOrder, *, by: User) -> SaleOrder:
+def sale_order_confirm(order: SaleOrder, *, by: User, when: datetime.datetime | None = None) -> SaleOrder:
     """Confirm a quotation: the goods are reserved in a delivery (what is missing is procured through
-    the products' routes), each line gets a promised date, and the order can be invoiced."""
+    the products' routes), each line gets a promised date, and the order can be invoiced.
+
+    `when`: the moment the customer confirmed, now if omitted, or earlier (an order taken on paper and
+    typed in later; never in the future). The order is confirmed at that moment, and the delivery's
+    scheduled date and the lines' promised dates count from that day. What is reserved is what is in
+    stock now."""
     require_permission(by, SaleOrder, "change")
     require_company(by, order)
+    moment = confirmation_moment(when)
     with operation():
         order = SaleOrder.objects.select_for_update().select_related("partner", "warehouse", "company").get(pk=order.pk)
         if order.state not in EDITABLE:
             raise BusinessError(
                 _("Order %(order)s is already confirmed or cancelled.") % {"order": order}, code="order_not_draft"
+            )
+        if when is not None and timezone.localdate(moment) < order.date_order:
+            raise InvalidInput(
+                _("Order %(order)s is dated %(date)s: it cannot be confirmed before that day.")
+                % {"order": order, "date": formats.localize(order.date_order)},
+                code="before_order_date",
+                field="when",
             )
         lines = list(order.lines.select_related("product__uom", "uom").order_by("position", "id"))
         _check_confirmable(order, lines)
@@ -172,16 +185,33 @@ def sale_order_confirm(order: SaleOrder, *, by: User) -> SaleOrder:
         if goods:
             delivery = transfer_save(
                 Transfer(company=order.company, kind=TransferKind.DELIVERY, warehouse=order.warehouse, partner=order.partner,
-                         scheduled_date=_asked_moment(order), origin=order.number),
+                         scheduled_date=_asked_moment(order, moment), origin=order.number),
                 [MoveDraft(line.product, line.quantity, line.uom, origin_key=f"{LINE_KEY}{line.pk}") for line in goods],
                 by=by,
             )  # fmt: skip
             delivery = transfer_confirm(delivery, by=by)
             order.transfers.add(delivery)
-            _promise(order, goods, delivery)
-        apply_transition(order, OrderState.SALE, transitions=ORDER_TRANSITIONS, by=by, also={"confirmed_at": timezone.now()})
+            _promise(order, goods, delivery, timezone.localdate(moment))
+        apply_transition(order, OrderState.SALE, transitions=ORDER_TRANSITIONS, by=by, also={"confirmed_at": moment})
         _follow(order, lines)
     return order
+
+
+def confirmation_moment(when: datetime.datetime | None) -> datetime.datetime:
+    """When the customer confirmed: now, or a moment in the past (never in the future), with its time zone."""
+    now = timezone.now()
+    if when is None:
+        return now
+    if timezone.is_naive(when):
+        raise InvalidInput(_("Give the confirmation's moment with its time zone."), code="naive_date", field="when")
+    if when > now:
+        raise InvalidInput(
+            _("An order cannot be confirmed in the future: %(when)s is later than now.")
+            % {"when": formats.localize(timezone.localtime(when))},
+            code="future_date",
+            field="when",
+        )
+    return when
 
 
 def _check_confirmable(order: SaleOrder, lines: Sequence[SaleOrderLine]) -> None:
@@ -208,15 +238,15 @@ def _check_confirmable(order: SaleOrder, lines: Sequence[SaleOrderLine]) -> None
         )
 
 
-def _asked_moment(order: SaleOrder) -> datetime.datetime:
+def _asked_moment(order: SaleOrder, moment: datetime.datetime) -> datetime.datetime:
     if order.commitment_date:
         return timezone.make_aware(datetime.datetime.combine(order.commitment_date, datetime.time(9)))
-    return timezone.now()
+    return moment
 
 
-def _promise(order: SaleOrder, lines: Sequence[SaleOrderLine], delivery: Transfer) -> None:
-    """What is reserved can leave today (or on the day asked); the rest after the product's lead time."""
-    today = timezone.localdate()
+def _promise(order: SaleOrder, lines: Sequence[SaleOrderLine], delivery: Transfer, today: datetime.date) -> None:
+    """What is reserved can leave on the day of confirmation `today` (or on the day asked); the rest
+    after the product's lead time from that day."""
     asked = order.commitment_date or today
     ready = {move.origin_key: move.state == MoveState.READY for move in delivery.moves.all()}
     lead = dict(

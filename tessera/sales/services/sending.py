@@ -1,4 +1,5 @@
-"""Sending a quotation or order confirmation to the customer by e-mail, with its PDF attached."""
+"""Sending a quotation or order confirmation to the customer by e-mail, with its PDF attached, or
+marking a quotation sent when it went to the customer another way."""
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
@@ -34,6 +35,25 @@ def sale_order_send(order: SaleOrder, *, by: User, to: str | None = None) -> Ema
             apply_transition(order, OrderState.SENT, transitions=ORDER_TRANSITIONS, by=by)
         transaction.on_commit(message.send, robust=True)  # a mail server down is logged; the order stays sent
     return message
+
+
+def sale_order_mark_sent(order: SaleOrder, *, by: User) -> SaleOrder:
+    """Mark a draft quotation "sent" without e-mailing it (it was handed over, posted or sent from
+    another mailbox), as sending it would."""
+    require_permission(by, SaleOrder, "change")
+    require_company(by, order)
+    with operation():
+        order = SaleOrder.objects.select_for_update().get(pk=order.pk)
+        if order.state != OrderState.DRAFT:
+            if order.state == OrderState.SENT:
+                message = _("Quotation %(order)s is already marked as sent.")
+            elif order.state == OrderState.CANCELLED:
+                message = _("Order %(order)s is cancelled: only a draft quotation can be marked as sent.")
+            else:
+                message = _("Order %(order)s is confirmed: only a draft quotation can be marked as sent.")
+            raise BusinessError(message % {"order": order}, code="order_not_draft")
+        apply_transition(order, OrderState.SENT, transitions=ORDER_TRANSITIONS, by=by)
+    return order
 
 
 def _recipient(order: SaleOrder, to: str | None) -> str:

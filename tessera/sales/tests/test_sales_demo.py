@@ -162,6 +162,19 @@ def test_the_ledger_is_sound(company):
     assert report.entries == JournalEntry.objects.filter(company=company).count()
 
 
+def test_orders_are_confirmed_on_their_day_and_the_audit_trail_says_so(company):
+    orders = SaleOrder.objects.filter(company=company, state="sale").prefetch_related("lines", "transfers")
+    assert orders.count() == 12
+    for order in orders:
+        ten = timezone.make_aware(datetime.datetime.combine(order.date_order, datetime.time(10)))
+        assert order.confirmed_at == ten, order
+        assert {line.promised_date for line in order.lines.all()} == {order.commitment_date}, order
+        first = min(order.transfers.all(), key=lambda transfer: transfer.pk)
+        assert timezone.localdate(first.scheduled_date) == order.commitment_date, order
+        [entry] = AuditEntry.objects.filter(object_id=str(order.pk), object_repr=str(order), changes__has_key="confirmed_at")
+        assert entry.changes["confirmed_at"] == {"old": None, "new": ten.isoformat()}
+
+
 def test_a_second_load_creates_nothing(company):
     before = counts()
     load_sales_demo(company, system_user())
