@@ -198,7 +198,11 @@ def bank_line_post(line: BankStatementLine, account: Account, *, by: User, label
 
 
 def _open_line(line: BankStatementLine) -> BankStatementLine:
-    line = BankStatementLine.objects.select_for_update().select_related("company", "journal", "statement").get(pk=line.pk)
+    line = (
+        BankStatementLine.objects.select_for_update(of=("self",))
+        .select_related("company", "journal", "statement")
+        .get(pk=line.pk)
+    )
     if line.state != StatementLineState.OPEN:
         raise BusinessError(_("This transaction is already reconciled."), code="already_reconciled")
     return line

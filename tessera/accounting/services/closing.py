@@ -27,7 +27,7 @@ def fiscal_year_close(fiscal_year: FiscalYear, *, by: User) -> FiscalYear:
     require_permission(by, FiscalYear, "change")
     require_company(by, fiscal_year)
     with operation():
-        fiscal_year = FiscalYear.objects.select_for_update().select_related("company").get(pk=fiscal_year.pk)
+        fiscal_year = FiscalYear.objects.select_for_update(of=("self",)).select_related("company").get(pk=fiscal_year.pk)
         company = fiscal_year.company
         if FiscalYear.objects.filter(company=company, date_start__lt=fiscal_year.date_start, state=FiscalYearState.OPEN).exists():
             raise BusinessError(_("Close the earlier fiscal years first."), code="earlier_year_open")

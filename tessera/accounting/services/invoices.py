@@ -268,7 +268,7 @@ def invoice_post(invoice: Invoice, *, by: User) -> Invoice:
     require_company(by, invoice)
     with operation():
         invoice = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",))
             .select_related("company__currency", "currency", "journal", "partner")
             .get(pk=invoice.pk)
         )

@@ -146,7 +146,7 @@ def _post(entry: JournalEntry, *, by: User, lines: Sequence[JournalLine] | None 
     no one else can see yet: it is neither locked nor read again."""
     with operation():
         if lines is None:
-            entry = JournalEntry.objects.select_for_update().select_related("journal", "company").get(pk=entry.pk)
+            entry = JournalEntry.objects.select_for_update(of=("self",)).select_related("journal", "company").get(pk=entry.pk)
             lines = list(entry.lines.select_related("account").order_by("position", "id"))
         else:
             prefetch_related_objects(lines, "account")

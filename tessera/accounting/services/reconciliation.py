@@ -85,7 +85,7 @@ def reconcile(
     require_permission(by, Matching, "add")
     with operation():
         lines = list(
-            JournalLine.objects.select_for_update()
+            JournalLine.objects.select_for_update(of=("self",))
             .filter(pk__in=[line.pk for line in lines])
             .select_related("account", "entry", "company__currency")
             .order_by("date_maturity", "date", "id")
@@ -211,7 +211,7 @@ def unreconcile(line: JournalLine, *, by: User) -> None:
     require_company(by, line)
     with operation():
         matchings = list(
-            Matching.objects.select_for_update()
+            Matching.objects.select_for_update(of=("self",))
             .filter(Q(debit_line=line) | Q(credit_line=line))
             .select_related("debit_line", "credit_line")
         )

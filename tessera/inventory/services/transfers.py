@@ -136,7 +136,7 @@ def _draft_move(transfer: Transfer, position: int, line: MoveDraft) -> Move:
 
 def _locked(transfer: Transfer) -> Transfer:
     return (
-        Transfer.objects.select_for_update()
+        Transfer.objects.select_for_update(of=("self",))
         .select_related("source_location", "destination_location", "company")
         .get(pk=transfer.pk)
     )
@@ -485,7 +485,7 @@ def transfer_return(transfer: Transfer, *, by: User, quantities: Mapping[int, De
     require_permission(by, Transfer, "add")
     require_company(by, transfer)
     with operation():
-        transfer = Transfer.objects.select_for_update().select_related("company").get(pk=transfer.pk)
+        transfer = Transfer.objects.select_for_update(of=("self",)).select_related("company").get(pk=transfer.pk)
         if transfer.state != TransferState.DONE:
             raise BusinessError(_("Only a done transfer can be returned."), code="transfer_not_done")
         drafts = _returnable(transfer, quantities)

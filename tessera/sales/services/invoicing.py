@@ -66,7 +66,7 @@ def _new_invoice(order: SaleOrder, kind: str, on: datetime.date | None) -> Invoi
 
 
 def _locked_order(order: SaleOrder) -> SaleOrder:
-    return SaleOrder.objects.select_for_update().select_related("company", "partner", "currency").get(pk=order.pk)
+    return SaleOrder.objects.select_for_update(of=("self",)).select_related("company", "partner", "currency").get(pk=order.pk)
 
 
 def _lines_of(order: SaleOrder) -> list[SaleOrderLine]:

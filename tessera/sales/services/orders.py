@@ -167,7 +167,9 @@ def sale_order_confirm(order: SaleOrder, *, by: User, when: datetime.datetime | 
     require_company(by, order)
     moment = confirmation_moment(when)
     with operation():
-        order = SaleOrder.objects.select_for_update().select_related("partner", "warehouse", "company").get(pk=order.pk)
+        order = (
+            SaleOrder.objects.select_for_update(of=("self",)).select_related("partner", "warehouse", "company").get(pk=order.pk)
+        )
         if order.state not in EDITABLE:
             raise BusinessError(
                 _("Order %(order)s is already confirmed or cancelled.") % {"order": order}, code="order_not_draft"

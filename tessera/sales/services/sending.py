@@ -26,7 +26,9 @@ def sale_order_send(order: SaleOrder, *, by: User, to: str | None = None) -> Ema
     require_permission(by, SaleOrder, "change")
     require_company(by, order)
     with operation():
-        order = SaleOrder.objects.select_for_update().select_related("partner", "company", "currency").get(pk=order.pk)
+        order = (
+            SaleOrder.objects.select_for_update(of=("self",)).select_related("partner", "company", "currency").get(pk=order.pk)
+        )
         if order.state == OrderState.CANCELLED:
             raise BusinessError(_("Order %(order)s is cancelled: it cannot be sent.") % {"order": order}, code="order_cancelled")
         recipient = _recipient(order, to)
