@@ -9,23 +9,48 @@ product lines (quantity 1–10) → confirm (delivery reserved) → validate the
 order → post the invoice → register the full payment, reconciled. 20 warm-up flows, then 200 timed
 flows in sequence in one process, 3 repetitions; SQL queries counted in flows of their own.
 
+Then the same flow through the REST API, 6 requests a flow, measured two ways (both kept):
+- in process with DRF's APIClient (--api-flows): no HTTP server; it gives the API's SQL queries per flow
+  and its Python cost beside the service layer's;
+- over real HTTP (--http-flows): gunicorn (2 sync workers, tessera.wsgi:application, the bench's settings
+  module with DEBUG off) on a free port of 127.0.0.1, on the same throw-away database, authenticated
+  with a personal API token; the client is the standard library's http.client (HTTP/1.1, keep-alive
+  asked, but gunicorn's sync workers close the connection after each response, so http.client
+  reconnects for every request: the figures include a loopback TCP connect per request). 20 warm-up
+  flows, then the timed flows in sequence on one connection, then the same number with 2 client
+  threads at once (each its own connection). gunicorn is stopped at the end, also on errors.
+
 Targets (the issue): at least 50 flows per second and under 60 SQL queries per flow.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tessera_w1 .venv/bin/python bench/w1_order_to_cash.py
-    ... bench/w1_order_to_cash.py --flows 50 --repetitions 1 --api-flows 20   # a quick run
+    ... bench/w1_order_to_cash.py --flows 50 --repetitions 1 --api-flows 20 --http-flows 50   # a quick run
+    ... bench/w1_order_to_cash.py --api-flows 0 --http-flows 0   # the service layer only
 """
 
 import argparse
 import datetime
+import http.client
+import importlib.metadata
+import json
+import os
 import random
 import re
+import signal
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from _common import machine, throwaway_postgres, timed
 from django.contrib.auth.models import Group
@@ -37,7 +62,7 @@ from rest_framework.test import APIClient
 from tessera.accounting.models import Invoice, Journal
 from tessera.accounting.services import invoice_post, payment_register
 from tessera.core.models import Company, Currency, Partner, Product, ProductCategory, Uom, User
-from tessera.core.services import company_create, system_user
+from tessera.core.services import api_token_create, company_create, system_user
 from tessera.inventory.models import ProductStock, Transfer, TransferKind, Warehouse
 from tessera.inventory.services import MoveDraft, transfer_confirm, transfer_save, transfer_validate
 from tessera.sales.models import SaleOrder
@@ -49,6 +74,8 @@ ON_HAND = Decimal(1_000_000)
 WARM_UP, COUNTED = 20, 20
 TARGET_FLOWS_PER_S, TARGET_QUERIES = 50.0, 60
 STEPS = ("save", "confirm", "validate", "invoice", "post", "pay")
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_WORKERS, HTTP_THREADS = 2, 2
 
 
 @dataclass(frozen=True)
@@ -217,13 +244,23 @@ def shape(sql: str) -> tuple[str, str]:
 # --- the same flow through the REST API ------------------------------------------------------------
 
 
-def api_flow(shop: Shop, client: APIClient, rng: random.Random, clock: StepClock) -> int:
+Send = Callable[[str, dict], tuple[int, bytes]]  # POST a JSON body to a path: (status, response body)
+
+
+class RequestFailed(AssertionError):
+    def __init__(self, step: str, url: str, status: int, content: bytes):
+        super().__init__(url, status, content[:500])
+        self.step, self.status = step, status
+
+
+def api_flow(shop: Shop, send: Send, rng: random.Random, clock: StepClock) -> int:
     customer, lines = order_lines(shop, rng)
 
     def post(name: str, url: str, body: dict, status: int) -> dict:
-        response = clock(name, lambda: client.post(url, body, format="json"))
-        assert response.status_code == status, (url, response.status_code, response.content[:500])
-        return response.json()
+        code, content = clock(name, lambda: send(url, body))
+        if code != status:
+            raise RequestFailed(name, url, code, content)
+        return json.loads(content)
 
     order = post("save", "/api/v1/sales/orders/", {"partner": customer.pk, "lines": [
         {"product": product.pk, "quantity": str(quantity)} for product, quantity in lines]}, 201)  # fmt: skip
@@ -237,18 +274,27 @@ def api_flow(shop: Shop, client: APIClient, rng: random.Random, clock: StepClock
     return invoice["id"]
 
 
+def client_send(client: APIClient) -> Send:
+    def send(url: str, body: dict) -> tuple[int, bytes]:
+        response = client.post(url, body, format="json")
+        return response.status_code, response.content
+
+    return send
+
+
 def measure_api(shop: Shop, flows: int, rng: random.Random) -> None:
     client = APIClient()
     client.force_authenticate(shop.seller)
+    send = client_send(client)
     warm = StepClock({name: [] for name in STEPS})
     for _ in range(WARM_UP):
-        api_flow(shop, client, rng, warm)
+        api_flow(shop, send, rng, warm)
     clock = StepClock({name: [] for name in STEPS})
     timings = []
     started = time.perf_counter()
     for _ in range(flows):
         begun = time.perf_counter()
-        invoice = api_flow(shop, client, rng, clock)
+        invoice = api_flow(shop, send, rng, clock)
         timings.append((time.perf_counter() - begun) * 1000)
     elapsed = time.perf_counter() - started
     check(shop, Invoice.objects.get(pk=invoice))
@@ -256,7 +302,7 @@ def measure_api(shop: Shop, flows: int, rng: random.Random) -> None:
     for _ in range(COUNTED):
         reset_queries()
         with CaptureQueriesContext(connection) as captured:
-            api_flow(shop, client, rng, StepClock({name: [] for name in STEPS}))
+            api_flow(shop, send, rng, StepClock({name: [] for name in STEPS}))
         queries += len(captured)
     print(f"\nREST API in process (DRF's APIClient, no HTTP server, no gunicorn): {WARM_UP} warm-up flows, {flows} timed; "
           f"6 requests a flow")  # fmt: skip
@@ -267,6 +313,230 @@ def measure_api(shop: Shop, flows: int, rng: random.Random) -> None:
         print(f"  {name:<10} {statistics.median(clock.timings[name]):>9.1f} {percentile(clock.timings[name], 0.95):>8.1f}")
 
 
+# --- the same flow over HTTP, the server under gunicorn ---------------------------------------------
+
+
+@dataclass
+class HttpClient:
+    """One http.client connection (HTTP/1.1, keep-alive asked) carrying a personal API token."""
+
+    port: int
+    key: str
+    requests: int = 0
+    closed_by_server: int = 0  # responses with `Connection: close`: the next request opens a new TCP connection
+    connection: http.client.HTTPConnection = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+
+    def send(self, url: str, body: dict) -> tuple[int, bytes]:
+        headers = {"Authorization": f"Token {self.key}", "Content-Type": "application/json", "Accept": "application/json"}
+        self.connection.request("POST", url, json.dumps(body).encode(), headers)
+        response = self.connection.getresponse()
+        content = response.read()
+        self.requests += 1
+        self.closed_by_server += response.will_close
+        return response.status, content
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def database_url(database: str) -> str:
+    """DATABASE_URL with the throw-away database in place of the one it names."""
+    return urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{database}").geturl()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database: str) -> Iterator[tuple[int, Path]]:
+    """gunicorn serving tessera.wsgi on a free local port against `database`; stopped (TERM, then KILL) on leaving."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(database), "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    command = [sys.executable, "-m", "gunicorn", "tessera.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(GUNICORN_WORKERS), "--worker-class", "sync", "--chdir", str(ROOT),
+               "--timeout", "120", "--graceful-timeout", "5", "--error-logfile", "-"]  # fmt: skip
+    with tempfile.TemporaryDirectory() as directory:
+        log = Path(directory) / "gunicorn.log"
+        # Appending, so that reading the log never moves where gunicorn writes. A session of its own: a Ctrl-C
+        # on the bench does not reach it, and its workers can be killed as a group.
+        with log.open("ab") as output:
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        try:
+            wait_until_ready(process, port)
+            yield port, log
+        except BaseException:
+            print(f"gunicorn's log (last 4,000 characters):\n{log.read_text(errors='replace')[-4000:]}", file=sys.stderr)
+            raise
+        finally:
+            stop(process)
+            wait_for_disconnects(database)
+
+
+def wait_until_ready(process: subprocess.Popen, port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {process.returncode} before answering")
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            probe.request("GET", "/health/")
+            if probe.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            probe.close()
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not answer GET /health/ within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()  # graceful: the master stops its workers
+        try:
+            process.wait(timeout=15)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # the master and any worker left in its group
+    process.wait()
+
+
+def wait_for_disconnects(database: str, timeout: float = 10) -> None:
+    """The workers' PostgreSQL sessions end just after they do; the database cannot be dropped before."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database])
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.1)
+
+
+@dataclass
+class HttpRun:
+    flows: list[float] = field(default_factory=list)  # ms a completed flow
+    clock: StepClock = field(default_factory=lambda: StepClock({name: [] for name in STEPS}))
+    last_invoice: int = 0
+    failed: Counter = field(default_factory=Counter)  # (step, status) of the request that ended a flow
+    requests: int = 0  # sent in the completed flows
+
+    def drive(self, shop: Shop, client: HttpClient, rng: random.Random, flows: int, tolerate: bool = False) -> None:
+        """With `tolerate`, a refused request ends its flow, is counted, and the next flow starts."""
+        for _ in range(flows):
+            begun, sent = time.perf_counter(), client.requests
+            try:
+                self.last_invoice = api_flow(shop, client.send, rng, self.clock)
+            except RequestFailed as failure:
+                if not tolerate:
+                    raise
+                self.failed[failure.step, failure.status] += 1
+                continue
+            self.flows.append((time.perf_counter() - begun) * 1000)
+            self.requests += client.requests - sent
+
+
+def report_http(label: str, runs: list[HttpRun], clients: list[HttpClient], elapsed: float) -> None:
+    flows = [ms for run in runs for ms in run.flows]
+    steps = {name: [ms for run in runs for ms in run.clock.timings[name]] for name in STEPS}
+    requests = [ms for values in steps.values() for ms in values]
+    sent, closed = sum(client.requests for client in clients), sum(client.closed_by_server for client in clients)
+    failed = sum((run.failed for run in runs), Counter())
+    if not flows:
+        print(f"  {label}: no flow completed; failures {dict(failed)}")
+        return
+    print(f"  {label}: {len(flows)} flows completed in {elapsed:.1f} s: {len(flows) / elapsed:.1f} flows/s, "
+          f"{sent / elapsed:.1f} requests/s; {sum(run.requests for run in runs) / len(flows):.1f} requests a flow")  # fmt: skip
+    if failed:
+        print(
+            f"    {sum(failed.values())} flows FAILED (left unfinished, not in the figures): "
+            + ", ".join(f"{step} → HTTP {status} × {count}" for (step, status), count in sorted(failed.items()))
+        )
+    print(f"    per flow: median {statistics.median(flows):.1f} ms, p95 {percentile(flows, 0.95):.1f} ms; "
+          f"per request: median {statistics.median(requests):.1f} ms, p95 {percentile(requests, 0.95):.1f} ms; "
+          f"{closed} of {sent} responses closed the connection")  # fmt: skip
+    print(f"    {'request':<10} {'median ms':>9} {'p95 ms':>8}")
+    for name in STEPS:
+        print(f"    {name:<10} {statistics.median(steps[name]):>9.1f} {percentile(steps[name], 0.95):>8.1f}")
+
+
+def server_errors(log: Path, since: int) -> Counter:
+    """The exceptions gunicorn's log recorded after offset `since`, by their last traceback line."""
+    text = log.read_bytes()[since:].decode(errors="replace")
+    return Counter(line.strip()[:160] for line in text.splitlines() if re.match(r"[\w.]+(Error|Exception): ", line))
+
+
+def measure_http(shop: Shop, database: str, flows: int, rng: random.Random) -> None:
+    _token, key = api_token_create(shop.seller, name="W1 bench", by=shop.seller)
+    with gunicorn(database) as (port, log):
+        print(f"\nREST API over HTTP: gunicorn {importlib.metadata.version('gunicorn')}, --workers {GUNICORN_WORKERS} "
+              f"(sync) on 127.0.0.1:{port}, settings {os.environ['DJANGO_SETTINGS_MODULE']}, DEBUG off, token "
+              f"authentication; client http.client; {WARM_UP} warm-up flows, then {flows} timed flows in sequence, "
+              f"then {flows} with {HTTP_THREADS} client threads at once")  # fmt: skip
+        print(f"  load before: {os.getloadavg()[0]:.1f}")
+        client = HttpClient(port, key)
+        try:
+            HttpRun().drive(shop, client, rng, WARM_UP)
+            client.requests = client.closed_by_server = 0
+            run = HttpRun()
+            started = time.perf_counter()
+            run.drive(shop, client, rng, flows)
+            elapsed = time.perf_counter() - started
+        finally:
+            client.close()
+        check(shop, Invoice.objects.get(pk=run.last_invoice))
+        report_http("1 client, sequential", [run], [client], elapsed)
+        since = log.stat().st_size
+        runs, clients, elapsed = concurrent_http(shop, port, key, flows, rng)
+        for done in runs:
+            if done.flows:
+                check(shop, Invoice.objects.get(pk=done.last_invoice))
+        report_http(f"{HTTP_THREADS} client threads at once, each its own connection", runs, clients, elapsed)
+        for error, count in server_errors(log, since).most_common(5):
+            print(f"    server log: {count} × {error}")
+        print(f"  load after: {os.getloadavg()[0]:.1f}")
+
+
+def concurrent_http(shop: Shop, port: int, key: str, flows: int, rng: random.Random) -> tuple[list[HttpRun], list, float]:
+    """`flows` flows shared by HTTP_THREADS client threads started together; the elapsed time is the wall clock's."""
+    clients = [HttpClient(port, key) for _ in range(HTTP_THREADS)]
+    runs = [HttpRun() for _ in range(HTTP_THREADS)]
+    rngs = [random.Random(rng.random()) for _ in range(HTTP_THREADS)]
+    shares = [flows // HTTP_THREADS + (n < flows % HTTP_THREADS) for n in range(HTTP_THREADS)]
+    start = threading.Barrier(HTTP_THREADS + 1)
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:  # no database access in here: the threads only speak HTTP
+        start.wait()
+        try:
+            runs[n].drive(shop, clients[n], rngs[n], shares[n], tolerate=True)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(HTTP_THREADS)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    for client in clients:
+        client.close()
+    if errors:
+        raise errors[0]
+    return runs, clients, elapsed
+
+
 # --- main ----------------------------------------------------------------------------------------
 
 
@@ -274,7 +544,8 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--flows", type=int, default=200, help="timed flows per repetition")
     parser.add_argument("--repetitions", type=int, default=3)
-    parser.add_argument("--api-flows", type=int, default=200, help="timed flows through the REST API (0: skip)")
+    parser.add_argument("--api-flows", type=int, default=200, help="timed flows through the REST API in process (0: skip)")
+    parser.add_argument("--http-flows", type=int, default=200, help="timed flows over HTTP, gunicorn serving (0: skip)")
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args()
 
@@ -289,6 +560,8 @@ def main() -> None:
         measure_services(shop, args.flows, args.repetitions, rng)
         if args.api_flows:
             measure_api(shop, args.api_flows, rng)
+        if args.http_flows:
+            measure_http(shop, database, args.http_flows, rng)
 
 
 if __name__ == "__main__":
