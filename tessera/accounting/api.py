@@ -138,7 +138,7 @@ class FiscalYearViewSet(ReadOnlyViewSet):
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])  # the service checks its permission
     def close(self, request: Request, pk: Any = None) -> Response:
         """Post the year's result to equity and close the year to posting."""
-        fiscal_year = fiscal_year_close(self.get_object(), by=request.user)
+        fiscal_year = fiscal_year_close(self.get_record(), by=request.user)
         return Response(FiscalYearSerializer(FiscalYear.objects.get(pk=fiscal_year.pk)).data)
 
 
@@ -203,7 +203,7 @@ class JournalEntryViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def post(self, request: Request, pk: Any = None) -> Response:
         """Post a balanced draft: it gets its number and its place in the hash chain."""
-        entry = journal_entry_post(self.get_object(), by=request.user)
+        entry = journal_entry_post(self.get_record(), by=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data)
 
     @extend_schema(request=ReverseSerializer, responses={201: JournalEntrySerializer})
@@ -234,7 +234,7 @@ class JournalItemViewSet(ReadOnlyViewSet):
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])  # the service checks its permission
     def unreconcile(self, request: Request, pk: Any = None) -> Response:
         """Undo this line's matchings (exchange differences they booked are reversed)."""
-        unreconcile(self.get_object(), by=request.user)
+        unreconcile(self.get_record(), by=request.user)
         return Response(status=204)
 
     queryset = JournalLine.objects.filter(posted=True).select_related("entry").order_by("date", "id")
@@ -521,13 +521,13 @@ class InvoiceViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def post(self, request: Request, pk: Any = None) -> Response:
         """Post the draft: its journal entry is written and posted, and it gets its number and due date."""
-        return Response(self._fresh(invoice_post(self.get_object(), by=request.user)))
+        return Response(self._fresh(invoice_post(self.get_record(), by=request.user)))
 
     @extend_schema(request=None, responses=InvoiceSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: Any = None) -> Response:
         """Cancel a draft."""
-        return Response(self._fresh(invoice_cancel(self.get_object(), by=request.user)))
+        return Response(self._fresh(invoice_cancel(self.get_record(), by=request.user)))
 
     @extend_schema(request=RegisterPaymentSerializer, responses={201: PaymentSerializer})
     @action(detail=True, methods=["post"], url_path="register-payment")
@@ -537,7 +537,7 @@ class InvoiceViewSet(RecordViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         payment = payment_register(
-            [self.get_object()], amount=values["amount"], on=values["date"], journal=values["journal"], by=request.user,
+            [self.get_record()], amount=values["amount"], on=values["date"], journal=values["journal"], by=request.user,
             difference=values.get("difference"), memo=values.get("memo", ""),
         )  # fmt: skip
         return Response(PaymentSerializer(payment, context={"request": request}).data, status=201)
@@ -557,7 +557,7 @@ class InvoiceViewSet(RecordViewSet):
         """A draft credit note with the lines of this posted invoice, to adjust and post."""
         data = CreditNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        credit_note = invoice_credit_note(self.get_object(), by=request.user, on=data.validated_data.get("date"))
+        credit_note = invoice_credit_note(self.get_record(), by=request.user, on=data.validated_data.get("date"))
         return Response(self._fresh(credit_note), status=201)
 
 

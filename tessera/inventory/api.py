@@ -376,25 +376,25 @@ class TransferViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: Any = None) -> Response:
         """Confirm a draft: stock is reserved for what leaves stock, needs are raised for make-to-order products."""
-        return Response(self._fresh(transfer_confirm(self.get_object(), by=request.user)))
+        return Response(self._fresh(transfer_confirm(self.get_record(), by=request.user)))
 
     @extend_schema(request=None, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def reserve(self, request: Request, pk: Any = None) -> Response:
         """Reserve what has become available for a waiting transfer."""
-        return Response(self._fresh(transfer_reserve(self.get_object(), by=request.user)))
+        return Response(self._fresh(transfer_reserve(self.get_record(), by=request.user)))
 
     @extend_schema(request=None, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def unreserve(self, request: Request, pk: Any = None) -> Response:
         """Give the transfer's reserved stock back."""
-        return Response(self._fresh(transfer_unreserve(self.get_object(), by=request.user)))
+        return Response(self._fresh(transfer_unreserve(self.get_record(), by=request.user)))
 
     @extend_schema(request=None, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: Any = None) -> Response:
         """Cancel a transfer that is not done; its reservations are released."""
-        return Response(self._fresh(transfer_cancel(self.get_object(), by=request.user)))
+        return Response(self._fresh(transfer_cancel(self.get_record(), by=request.user)))
 
     @extend_schema(
         request=ValidateSerializer,
@@ -417,7 +417,7 @@ class TransferViewSet(RecordViewSet):
                     DoneQuantity(item["quantity"], item["lot"], item.get("expiry_date"), item.get("location"))
                 )
         result = transfer_validate(
-            self.get_object(), by=request.user, done=done, force=values["force"], backorder=values["backorder"],
+            self.get_record(), by=request.user, done=done, force=values["force"], backorder=values["backorder"],
             when=values.get("date"),
         )  # fmt: skip
         backorder = result.backorder.pk if result.backorder else None
@@ -434,7 +434,7 @@ class TransferViewSet(RecordViewSet):
             quantities = defaultdict(Decimal)
             for item in data.validated_data["moves"]:
                 quantities[item["move"]] += item["quantity"]
-        back = transfer_return(self.get_object(), by=request.user, quantities=quantities)
+        back = transfer_return(self.get_record(), by=request.user, quantities=quantities)
         return Response(self._fresh(back), status=201)
 
 
@@ -581,14 +581,14 @@ class ProcurementNeedViewSet(ReadOnlyViewSet):
         """Mark the need as filled."""
         data = NeedDoneSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        need = procurement_need_done(self.get_object(), by=request.user, document=data.validated_data.get("document", ""))
+        need = procurement_need_done(self.get_record(), by=request.user, document=data.validated_data.get("document", ""))
         return Response(ProcurementNeedSerializer(ProcurementNeed.objects.get(pk=need.pk)).data)
 
     @extend_schema(request=None, responses=ProcurementNeedSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])  # the service checks its permission
     def cancel(self, request: Request, pk: Any = None) -> Response:
         """Drop a need that will not be filled."""
-        need = procurement_need_cancel(self.get_object(), by=request.user)
+        need = procurement_need_cancel(self.get_record(), by=request.user)
         return Response(ProcurementNeedSerializer(ProcurementNeed.objects.get(pk=need.pk)).data)
 
 
@@ -652,7 +652,7 @@ class CountViewSet(IdempotencyMixin, ScopedMixin, mixins.CreateModelMixin, mixin
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: Any = None) -> Response:
         """Freeze the quantities the books expect at the location and inside it."""
-        return Response(self._fresh(count_start(self.get_object(), by=request.user)))
+        return Response(self._fresh(count_start(self.get_record(), by=request.user)))
 
     @extend_schema(request=CountRecordSerializer, responses=CountSerializer)
     @action(detail=True, methods=["post"])
@@ -677,7 +677,7 @@ class CountViewSet(IdempotencyMixin, ScopedMixin, mixins.CreateModelMixin, mixin
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: Any = None) -> Response:
         """Drop a count that was not validated."""
-        return Response(self._fresh(count_cancel(self.get_object(), by=request.user)))
+        return Response(self._fresh(count_cancel(self.get_record(), by=request.user)))
 
 
 class ScrapSerializer(RecordSerializer):

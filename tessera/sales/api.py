@@ -18,6 +18,7 @@ from rest_framework.routers import DefaultRouter
 
 from tessera.accounting.models import Tax
 from tessera.core.errors import BusinessError
+from tessera.core.models import Product
 from tessera.core.rest.filters import FilterSet
 from tessera.core.rest.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import RecordViewSet
@@ -54,6 +55,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "an empty list [] makes the line tax-free."
         ),
     )  # fmt: skip
+    product = ScopedPrimaryKeyRelatedField(queryset=Product.objects.select_related("uom"))  # its unit is the line's default
 
     class Meta:
         model = SaleOrderLine
@@ -226,13 +228,13 @@ class SaleOrderViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: Any = None) -> Response:
         """Confirm a quotation: the goods are reserved in a delivery and each line gets a promised date."""
-        return Response(self._fresh(sale_order_confirm(self.get_object(), by=request.user)))
+        return Response(self._fresh(sale_order_confirm(self.get_record(), by=request.user)))
 
     @extend_schema(request=None, responses=SaleOrderSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: Any = None) -> Response:
         """Cancel a quotation, or what is not delivered yet of an order (its open deliveries are cancelled)."""
-        return Response(self._fresh(sale_order_cancel(self.get_object(), by=request.user)))
+        return Response(self._fresh(sale_order_cancel(self.get_record(), by=request.user)))
 
     @extend_schema(request=InvoiceOrderSerializer, responses={201: OrderInvoiceSerializer})
     @action(detail=True, methods=["post"])
@@ -242,7 +244,7 @@ class SaleOrderViewSet(RecordViewSet):
         /api/v1/accounting/invoices/."""
         data = InvoiceOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invoice = sale_order_invoice(self.get_object(), by=request.user, on=data.validated_data.get("date"))
+        invoice = sale_order_invoice(self.get_record(), by=request.user, on=data.validated_data.get("date"))
         return Response(OrderInvoiceSerializer(invoice).data, status=201)
 
     @extend_schema(request=DownPaymentRequestSerializer, responses={201: OrderInvoiceSerializer})
@@ -253,7 +255,7 @@ class SaleOrderViewSet(RecordViewSet):
         data = DownPaymentRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        invoice = sale_order_down_payment(self.get_object(), by=request.user, amount=values.get("amount"),
+        invoice = sale_order_down_payment(self.get_record(), by=request.user, amount=values.get("amount"),
                                           percentage=values.get("percentage"), on=values.get("date"))  # fmt: skip
         return Response(OrderInvoiceSerializer(invoice).data, status=201)
 
@@ -280,7 +282,7 @@ class SaleOrderViewSet(RecordViewSet):
     @action(detail=True, methods=["post"], url_path="mark-sent")
     def mark_sent(self, request: Request, pk: Any = None) -> Response:
         """Mark a draft quotation as sent without e-mailing it (handed over, posted or sent another way)."""
-        return Response(self._fresh(sale_order_mark_sent(self.get_object(), by=request.user)))
+        return Response(self._fresh(sale_order_mark_sent(self.get_record(), by=request.user)))
 
 
 router.register("orders", SaleOrderViewSet)

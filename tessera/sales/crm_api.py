@@ -158,7 +158,7 @@ class LeadViewSet(RecordViewSet):
     def convert(self, request: Request, pk: Any = None) -> Response:
         """Turn a lead into an opportunity in the first stage, for an existing or a new customer."""
         data = self._read(ConvertSerializer, request)
-        return self._fresh(lead_convert(self.get_object(), by=request.user, partner=data.get("partner"),
+        return self._fresh(lead_convert(self.get_record(), by=request.user, partner=data.get("partner"),
                                         create_partner=data["create_partner"], salesperson=data.get("salesperson")))  # fmt: skip
 
     @extend_schema(request=MoveStageSerializer, responses=LeadSerializer)
@@ -173,7 +173,7 @@ class LeadViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def won(self, request: Request, pk: Any = None) -> Response:
         """The customer said yes."""
-        return self._fresh(opportunity_mark_won(self.get_object(), by=request.user))
+        return self._fresh(opportunity_mark_won(self.get_record(), by=request.user))
 
     @extend_schema(request=LostSerializer, responses=LeadSerializer)
     @action(detail=True, methods=["post"])
@@ -239,7 +239,7 @@ class ActivityViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def done(self, request: Request, pk: Any = None) -> Response:
         """Mark the activity done today."""
-        activity = activity_done(self.get_object(), by=request.user)
+        activity = activity_done(self.get_record(), by=request.user)
         return Response(self.get_serializer(activity).data)
 
 

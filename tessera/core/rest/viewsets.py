@@ -6,6 +6,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -26,6 +27,15 @@ class ScopedMixin:
 
     def get_queryset(self) -> models.QuerySet:
         return scope_queryset(super().get_queryset(), self.request.user, self.company)
+
+    def get_record(self) -> models.Model:
+        """The record an action hands to a service: found and checked as `get_object` does, without
+        what the serializer prefetches (the service reads, locked, what it needs)."""
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        record = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup]})
+        self.check_object_permissions(self.request, record)
+        return record
 
 
 class ReadOnlyViewSet(IdempotencyMixin, ScopedMixin, viewsets.ReadOnlyModelViewSet):
