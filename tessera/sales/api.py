@@ -165,6 +165,15 @@ class SaleOrderSerializer(RecordSerializer):
         return _orders().get(pk=order.pk)
 
 
+class ConfirmOrderSerializer(serializers.Serializer):
+    when = serializers.DateTimeField(
+        required=False,
+        help_text=gettext_lazy(
+            "When the customer confirmed, if earlier: never in the future nor before the order's date; now by default."
+        ),
+    )
+
+
 class InvoiceOrderSerializer(serializers.Serializer):
     date = serializers.DateField(required=False, help_text=gettext_lazy("The invoice's date; today by default."))
 
@@ -224,11 +233,14 @@ class SaleOrderViewSet(RecordViewSet):
     def _fresh(self, order: SaleOrder) -> dict[str, Any]:
         return self.get_serializer(self.get_queryset().get(pk=order.pk)).data
 
-    @extend_schema(request=None, responses=SaleOrderSerializer)
+    @extend_schema(request=ConfirmOrderSerializer, responses=SaleOrderSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: Any = None) -> Response:
         """Confirm a quotation: the goods are reserved in a delivery and each line gets a promised date."""
-        return Response(self._fresh(sale_order_confirm(self.get_record(), by=request.user)))
+        data = ConfirmOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = sale_order_confirm(self.get_record(), by=request.user, when=data.validated_data.get("when"))
+        return Response(self._fresh(order))
 
     @extend_schema(request=None, responses=SaleOrderSerializer)
     @action(detail=True, methods=["post"])

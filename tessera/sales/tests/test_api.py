@@ -2,6 +2,7 @@
 figures; bad input answered with problem+json and nothing written; a web shop's retried push creating one
 order; roles and other companies' ids refused."""
 
+import datetime
 import json
 from contextlib import contextmanager
 from decimal import Decimal as D
@@ -302,3 +303,17 @@ def test_other_companies_orders_are_unknown(api, rival, customer, desk, chair, a
         body = {"partner": their_customer.pk, "lines": [{"product": desk.pk, "quantity": "1"}]}
         problem = assert_problem(api.post(ORDERS, body, format="json"), 400, "invalid")
         assert list(problem["errors"]) == ["partner"]
+
+
+def test_an_order_confirmed_through_the_api_at_an_earlier_moment(api, customer, desk, chair, assembly):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    order = create(api, quotation(customer, desk, chair, assembly, date_order=yesterday.isoformat()))
+    too_late = act(api, order["id"], "confirm", {"when": (timezone.now() + datetime.timedelta(hours=1)).isoformat()})
+    assert (too_late.status_code, too_late.json()["code"], list(too_late.json()["errors"])) == (400, "future_date", ["when"])
+    assert SaleOrder.objects.get(pk=order["id"]).state == "draft"
+
+    moment = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(15)))
+    confirmed = act(api, order["id"], "confirm", {"when": moment.isoformat()})
+    assert confirmed.status_code == 200, confirmed.content
+    body = confirmed.json()
+    assert (body["state"], datetime.datetime.fromisoformat(body["confirmed_at"])) == ("sale", moment)
