@@ -37,9 +37,9 @@ def rows_update(
 def many_to_many_add(records: Sequence[models.Model], field: str, related: Sequence[Sequence[models.Model]]) -> None:
     """Link each newly saved record to its related records in one INSERT (instead of one `set()` per
     record, which reads the current links first). `related[i]` belongs to `records[i]`."""
-    manager_field = records[0]._meta.get_field(field) if records else None
-    if manager_field is None:
+    if not records:
         return
+    manager_field = records[0]._meta.get_field(field)
     through = manager_field.remote_field.through
     source, target = manager_field.m2m_field_name(), manager_field.m2m_reverse_field_name()
     through.objects.bulk_create(

@@ -383,10 +383,9 @@ def invoice_line_defaults(invoice: Invoice, product: Product | None) -> tuple[Ac
 
 def invoice_lines_defaults(invoice: Invoice, products: Sequence[Product]) -> dict[int | None, tuple[Account, list[Tax]]]:
     """`invoice_line_defaults` of several products at once, by product id (None: no product)."""
-    own = {row.product_id: row for row in ProductTaxes.objects.filter(product__in=products).select_related(
-        "income_account", "expense_account")}  # fmt: skip
+    own = _own_settings(products, sale=invoice.is_sale)
     fallback = account_for_role(invoice.company, "sales" if invoice.is_sale else "purchases")
-    taxes = products_taxes(invoice.company, products, sale=invoice.is_sale, position=invoice.fiscal_position)
+    taxes = _mapped_taxes(invoice.company, products, own, sale=invoice.is_sale, position=invoice.fiscal_position)
 
     def account(product_id: int | None) -> Account:
         row = own.get(product_id)
@@ -404,16 +403,24 @@ def products_taxes(
     company: Company, products: Sequence[Product], *, sale: bool, position: FiscalPosition | None
 ) -> dict[int | None, list[Tax]]:
     """`product_taxes` of several products at once, by product id; None gives the company's default."""
-    field = "sale_taxes" if sale else "purchase_taxes"
-    own = {
-        row.product_id: list(getattr(row, field).all())
-        for row in ProductTaxes.objects.filter(product__in=products).prefetch_related(field)
-    }
-    default_field = "default_sale_tax" if sale else "default_purchase_tax"
+    return _mapped_taxes(company, products, _own_settings(products, sale=sale), sale=sale, position=position)
+
+
+def _own_settings(products: Sequence[Product], *, sale: bool) -> dict[int, ProductTaxes]:
+    """The products' own taxes and accounts, by product id, with the taxes of the side asked."""
+    rows = ProductTaxes.objects.filter(product__in=products).select_related("income_account", "expense_account")
+    return {row.product_id: row for row in rows.prefetch_related("sale_taxes" if sale else "purchase_taxes")}
+
+
+def _mapped_taxes(
+    company: Company, products: Sequence[Product], own: dict[int, ProductTaxes], *, sale: bool, position: FiscalPosition | None
+) -> dict[int | None, list[Tax]]:
     settings = accounting_settings(company)
-    default = getattr(settings, default_field) if settings else None
+    default = getattr(settings, "default_sale_tax" if sale else "default_purchase_tax") if settings else None
     mapping = _position_mapping(position)
-    result = {product.pk: map_taxes(own[product.pk], mapping) for product in products if product.pk in own}
-    result.update({product.pk: map_taxes([default] if default else [], mapping) for product in products if product.pk not in own})
-    result[None] = map_taxes([default] if default else [], mapping)
+    defaults = map_taxes([default] if default else [], mapping)
+    result: dict[int | None, list[Tax]] = {None: defaults}
+    for product in products:
+        row = own.get(product.pk)
+        result[product.pk] = map_taxes((row.sale_taxes if sale else row.purchase_taxes).all(), mapping) if row else list(defaults)
     return result

@@ -12,12 +12,12 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tessera.core.bulk import rows_update
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Product, ProductType, Uom
+from tessera.core.moments import past_moment
 from tessera.core.uom import convert_quantity
 
 from ..models import STOCK_USAGES, Location, Lot, Move, MoveLine, ProductStock, Quant, Tracking
@@ -253,12 +253,7 @@ def move_unreserve(move: Move) -> None:
 def effective_moment(when: datetime.datetime | None) -> datetime.datetime:
     """When goods moved: now, or a moment in the past that the user gives (never in the future).
     The accounting lock date bounds how far back: the valuation entry cannot be posted before it."""
-    now = timezone.now()
-    if when is None:
-        return now
-    if when > now:
-        raise InvalidInput(_("Goods cannot be moved in the future."), code="future_date", field="date")
-    return when
+    return past_moment(when, future=_("Goods cannot be moved in the future."), field="date")
 
 
 def lot_for(move: Move, name: str, *, expiry_date: datetime.date | None = None) -> Lot:

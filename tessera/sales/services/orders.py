@@ -18,6 +18,7 @@ from tessera.core.bulk import many_to_many_add, rows_update
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Company, Product, ProductType, Uom, User
 from tessera.core.models import Sequence as NumberSequence
+from tessera.core.moments import past_moment
 from tessera.core.services import invalid_input_from, record_save, require_company, require_permission, sequence_next_number
 from tessera.core.transactions import operation
 from tessera.core.uom import convert_quantity
@@ -165,7 +166,10 @@ def sale_order_confirm(order: SaleOrder, *, by: User, when: datetime.datetime | 
     stock now."""
     require_permission(by, SaleOrder, "change")
     require_company(by, order)
-    moment = confirmation_moment(when)
+    moment = past_moment(
+        when, field="when", future=_("An order cannot be confirmed in the future: %(when)s is later than now."),
+        naive=_("Give the confirmation's moment with its time zone."),
+    )  # fmt: skip
     with operation():
         order = (
             SaleOrder.objects.select_for_update(of=("self",)).select_related("partner", "warehouse", "company").get(pk=order.pk)
@@ -197,23 +201,6 @@ def sale_order_confirm(order: SaleOrder, *, by: User, when: datetime.datetime | 
         apply_transition(order, OrderState.SALE, transitions=ORDER_TRANSITIONS, by=by, also={"confirmed_at": moment})
         _follow(order, lines)
     return order
-
-
-def confirmation_moment(when: datetime.datetime | None) -> datetime.datetime:
-    """When the customer confirmed: now, or a moment in the past (never in the future), with its time zone."""
-    now = timezone.now()
-    if when is None:
-        return now
-    if timezone.is_naive(when):
-        raise InvalidInput(_("Give the confirmation's moment with its time zone."), code="naive_date", field="when")
-    if when > now:
-        raise InvalidInput(
-            _("An order cannot be confirmed in the future: %(when)s is later than now.")
-            % {"when": formats.localize(timezone.localtime(when))},
-            code="future_date",
-            field="when",
-        )
-    return when
 
 
 def _check_confirmable(order: SaleOrder, lines: Sequence[SaleOrderLine]) -> None:
