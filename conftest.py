@@ -22,3 +22,12 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_configuration():
+    """What a test reads of the configuration is not kept for the next one (their ids can repeat)."""
+    from tessera.core.transactions import forget_configuration  # after Django is set up
+
+    yield
+    forget_configuration()

@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from .models import Currency, ProductCategory
         from .navigation import register_core_sections
+        from .transactions import configuration_models
 
         register_core_sections()
+        configuration_models(Currency, ProductCategory)

@@ -236,34 +236,42 @@ def sequence_next_number(company: Company, code: str, *, on: datetime.date) -> s
     Call it inside the transaction that saves the numbered document: the counter row stays locked
     until that transaction ends, so concurrent callers wait, and a rollback gives the number back.
     """
-    try:
-        sequence = Sequence.objects.get(company=company, code=code)
-    except Sequence.DoesNotExist:
-        raise BusinessError(
-            _("No sequence numbers %(code)s documents in %(company)s. Create one under Settings > Sequences.")
-            % {"code": code, "company": company},
-            code="missing_sequence",
-        ) from None
-    period = on.year if sequence.reset == SequenceReset.YEARLY else 0
-    number = _counter_increment(sequence, period)
-    if number is None:
+    drawn = _counter_increment(company, code, on.year)
+    if drawn is None:  # the first number of the period, or no such sequence
+        try:
+            sequence = Sequence.objects.get(company=company, code=code)
+        except Sequence.DoesNotExist:
+            raise BusinessError(
+                _("No sequence numbers %(code)s documents in %(company)s. Create one under Settings > Sequences.")
+                % {"code": code, "company": company},
+                code="missing_sequence",
+            ) from None
         with transaction.atomic():  # a savepoint: a concurrent first number of the period may create it too
-            SequenceCounter.objects.get_or_create(sequence=sequence, period=period)
-        number = _counter_increment(sequence, period)
-    return format_number(sequence.pattern, number, sequence.padding, on)
+            SequenceCounter.objects.get_or_create(sequence=sequence, period=_numbering_period(sequence.reset, on.year))
+        drawn = _counter_increment(company, code, on.year)
+    number, pattern, padding = drawn
+    return format_number(pattern, number, padding, on)
 
 
-def _counter_increment(sequence: Sequence, period: int) -> int | None:
-    """The counter's next number, or None when the period has no counter yet. The UPDATE locks the
-    counter row until the caller's transaction ends."""
-    table = connection.ops.quote_name(SequenceCounter._meta.db_table)
+def _numbering_period(reset: str, year: int) -> int:
+    return year if reset == SequenceReset.YEARLY else 0
+
+
+def _counter_increment(company: Company, code: str, year: int) -> tuple[int, str, int] | None:
+    """The next number of the sequence's counter for the period of `year`, with the sequence's
+    pattern and padding, in one statement; None when the period has no counter yet. The UPDATE locks
+    the counter row until the caller's transaction ends."""
+    quote = connection.ops.quote_name
+    counters, sequences = quote(SequenceCounter._meta.db_table), quote(Sequence._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_number = last_number + 1 WHERE sequence_id = %s AND period = %s RETURNING last_number",
-            [sequence.pk, period],
+            f"UPDATE {counters} SET last_number = last_number + 1 WHERE (sequence_id, period) = "
+            f"(SELECT id, CASE WHEN reset = %s THEN %s ELSE 0 END FROM {sequences} WHERE company_id = %s AND code = %s) "
+            f"RETURNING last_number, (SELECT pattern FROM {sequences} WHERE id = sequence_id), "
+            f"(SELECT padding FROM {sequences} WHERE id = sequence_id)",
+            [SequenceReset.YEARLY.value, year, company.pk, code],
         )
-        row = cursor.fetchone()
-    return None if row is None else row[0]
+        return cursor.fetchone()
 
 
 def api_token_create(user: User, *, name: str = "", by: User) -> tuple[ApiToken, str]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from . import audit
 from .errors import BusinessError
 from .models import AuditAction, AuditedModel, User
+from .transactions import rows_written
 
 Transitions = Mapping[str, frozenset[str]]
 
@@ -37,6 +38,7 @@ def apply_transition(
         )
     values = {field: to, **(also or {})}
     changed = type(record)._default_manager.filter(pk=record.pk, **{field: current}).update(**values)
+    rows_written(type(record))
     if changed != 1:
         raise BusinessError(
             _("This %(thing)s was changed by someone else meanwhile. Reload it and try again.")

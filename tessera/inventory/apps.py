@@ -9,9 +9,11 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from tessera.core import hooks
+        from tessera.core.transactions import configuration_models
 
         from . import routes
         from .demo import load_inventory_demo
+        from .models import CategoryValuation, Location, ProductStock, Warehouse
         from .navigation import register_inventory_section
         from .services import company_inventory_setup
 
@@ -19,3 +21,4 @@ class InventoryConfig(AppConfig):
         hooks.register_demo_loader(load_inventory_demo)
         routes.register_manual_route()
         register_inventory_section()
+        configuration_models(Warehouse, Location, ProductStock, CategoryValuation)

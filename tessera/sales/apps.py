@@ -9,9 +9,12 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from tessera.core import hooks
+        from tessera.core.transactions import configuration_models
         from tessera.inventory import hooks as inventory_hooks
 
         from .demo import load_sales_demo
+        from .models import CustomerPricelist, Pricelist, PricelistItem
+        from .models.pricelists import CustomerGroup
         from .navigation import register_sales_section
         from .services import company_crm_setup, company_sales_setup, sale_orders_follow_moves
 
@@ -20,3 +23,4 @@ class SalesConfig(AppConfig):
         hooks.register_demo_loader(load_sales_demo)
         inventory_hooks.register_moves_done(sale_orders_follow_moves)
         register_sales_section()
+        configuration_models(Pricelist, PricelistItem, CustomerGroup, CustomerPricelist)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from stdnum.be import ogm_vcs
 
@@ -18,7 +17,7 @@ from tessera.core.money import round_amount
 from tessera.core.payment_terms import due_schedule
 from tessera.core.queries import exchange_rate
 from tessera.core.services import invalid_input_from, record_save, require_company, require_permission
-from tessera.core.transactions import operation
+from tessera.core.transactions import operation, remembered_each
 from tessera.core.workflow import apply_transition
 
 from ..models import (
@@ -38,7 +37,7 @@ from ..models import (
 from ..states import INVOICE_TRANSITIONS, InvoiceState
 from ..tax_computation import DocumentTaxes, TaxRule, document_taxes, gross_amount
 from .ledger import journal_entry_record
-from .setup import account_for_role, accounting_settings
+from .setup import account_for_role, accounting_settings, tax_distribution
 
 EU_MEMBER_STATES = frozenset(
     {
@@ -193,12 +192,10 @@ def document_totals(
     purchase orders total their lines with it, as invoices do."""
     settings = accounting_settings(company)
     rounding = settings.tax_rounding if settings else None
-    unloaded = {id(tax): tax for _price, _quantity, _discount, taxes in lines for tax in taxes
-                if "distribution" not in getattr(tax, "_prefetched_objects_cache", {})}  # fmt: skip
-    prefetch_related_objects(list(unloaded.values()), "distribution")  # one query, not one per line and tax
+    shares = {tax.pk: _charged_share(tax, refund) for _price, _quantity, _discount, taxes in lines for tax in taxes}
     return document_taxes(
         [
-            (gross_amount(price, quantity, discount), [TaxRule(tax.pk, tax.rate, tax.price_include, _charged_share(tax, refund))
+            (gross_amount(price, quantity, discount), [TaxRule(tax.pk, tax.rate, tax.price_include, shares[tax.pk])
                                                        for tax in taxes])
             for price, quantity, discount, taxes in lines
         ],
@@ -209,7 +206,7 @@ def document_totals(
 
 def _charged_share(tax: Tax, refund: bool) -> Decimal:
     """The share of the tax the partner pays: the sum of its distribution (0 when self-assessed)."""
-    parts = [part.factor for part in tax.distribution.all() if part.refund == refund]
+    parts = [part.factor for part in tax_distribution(tax) if part.refund == refund]
     return (sum(parts, Decimal(0)) / 100).normalize() if parts else Decimal(1)
 
 
@@ -360,7 +357,7 @@ def _entry_lines(
         add(draft.line.account, convert(computed.base), label=draft.line.description[:200], vat_grids=grids)
     taxes = {tax.pk: tax for draft in drafts for tax in draft.taxes}
     for tax_id, amount in totals.taxes.items():
-        for part in taxes[tax_id].distribution.filter(refund=invoice.is_refund).select_related("account"):
+        for part in (part for part in tax_distribution(taxes[tax_id]) if part.refund == invoice.is_refund):
             share = round_amount(amount * part.factor / 100, invoice.currency)
             if share:
                 add(part.account, convert(share), label=taxes[tax_id].name[:200], tax=taxes[tax_id], vat_grids=part.grid)
@@ -407,9 +404,16 @@ def products_taxes(
 
 
 def _own_settings(products: Sequence[Product], *, sale: bool) -> dict[int, ProductTaxes]:
-    """The products' own taxes and accounts, by product id, with the taxes of the side asked."""
-    rows = ProductTaxes.objects.filter(product__in=products).select_related("income_account", "expense_account")
-    return {row.product_id: row for row in rows.prefetch_related("sale_taxes" if sale else "purchase_taxes")}
+    """The products' own taxes and accounts, by product id, with the taxes of the side asked; read
+    once per configuration version."""
+    side = "sale_taxes" if sale else "purchase_taxes"
+
+    def read(missing: list[int]) -> dict[int, ProductTaxes]:
+        rows = ProductTaxes.objects.filter(product__in=missing).select_related("income_account", "expense_account")
+        return {row.product_id: row for row in rows.prefetch_related(side)}
+
+    found = remembered_each(ProductTaxes, side, [product.pk for product in products], read, default=None)
+    return {product_id: row for product_id, row in found.items() if row is not None}
 
 
 def _mapped_taxes(

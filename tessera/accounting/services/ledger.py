@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -20,7 +21,7 @@ from tessera.core.services import (
     require_permission,
     sequence_next_number,
 )
-from tessera.core.transactions import operation
+from tessera.core.transactions import operation, remembered
 from tessera.core.workflow import apply_transition
 
 from ..ledger import check_balanced, entry_digest, month_periods, sums_by_account
@@ -39,7 +40,8 @@ from .setup import accounting_settings
 
 def period_for(company: Company, day: datetime.date) -> Period:
     """The period containing `day`, creating its fiscal year (and the year's periods) when needed."""
-    period = Period.objects.filter(company=company, date_start__lte=day, date_end__gte=day).select_related("fiscal_year").first()
+    containing = Period.objects.filter(company=company, date_start__lte=day, date_end__gte=day).select_related("fiscal_year")
+    period = remembered(Period, (company.pk, day), containing.first)
     if period is not None:
         return period
     start, end = company.fiscal_year_of(day)
@@ -66,12 +68,7 @@ def journal_entry_save(entry: JournalEntry, lines: Sequence[JournalLine], *, by:
     """Save a draft entry with its lines (replacing the previous ones). Balance is checked at posting."""
     if entry.pk and JournalEntry.objects.filter(pk=entry.pk, state=EntryState.POSTED).exists():
         raise BusinessError(_("A posted entry cannot be changed: reverse it instead."), code="entry_posted")
-    for position, line in enumerate(lines):
-        line.company_id, line.position, line.date = entry.company_id, position, entry.date
-        try:
-            line.full_clean(exclude={"entry"})
-        except ValidationError as exc:
-            raise _line_error(position, exc) from None
+    _clean_lines(entry, lines)
     with operation():
         adding = entry._state.adding
         old = [] if adding else _describe(entry.lines.all())
@@ -81,10 +78,23 @@ def journal_entry_save(entry: JournalEntry, lines: Sequence[JournalLine], *, by:
         if changes or entry.lines.exclude(date=entry.date).exists():
             if not adding:
                 entry.lines.all().delete()
-            for line in lines:
-                line.entry = entry
-            JournalLine.objects.bulk_create(lines)
+            _insert_lines(entry, lines)
     return entry
+
+
+def _clean_lines(entry: JournalEntry, lines: Sequence[JournalLine]) -> None:
+    for position, line in enumerate(lines):
+        line.company_id, line.position, line.date = entry.company_id, position, entry.date
+        try:
+            line.full_clean(exclude={"entry"})
+        except ValidationError as exc:
+            raise _line_error(position, exc) from None
+
+
+def _insert_lines(entry: JournalEntry, lines: Sequence[JournalLine]) -> None:
+    for line in lines:
+        line.entry = entry
+    JournalLine.objects.bulk_create(lines)
 
 
 def _line_error(position: int, exc: ValidationError) -> InvalidInput:
@@ -111,7 +121,13 @@ def journal_entry_post(entry: JournalEntry, *, by: User) -> JournalEntry:
     account balances. From then on the entry never changes."""
     require_permission(by, JournalEntry, "post")
     require_company(by, entry)
-    return _post(entry, by=by)
+    with operation():
+        entry = JournalEntry.objects.select_for_update(of=("self",)).select_related("journal", "company").get(pk=entry.pk)
+        lines = list(entry.lines.select_related("account").order_by("position", "id"))
+        posting = _posting(entry, lines)
+        entry.lines.update(posted=True, period=posting.period, date=entry.date)
+        _mark_posted(entry, lines, posting, by)
+    return entry
 
 
 def journal_entry_record(entry: JournalEntry, lines: Sequence[JournalLine], *, by: User) -> JournalEntry:
@@ -119,9 +135,10 @@ def journal_entry_record(entry: JournalEntry, lines: Sequence[JournalLine], *, b
     payment, a bank statement line, a year closing)."""
     require_permission(by, JournalEntry, "post")
     require_company(by, entry)
+    _clean_lines(entry, lines)
     with operation():
-        journal_entry_save(entry, lines, by=by)
-        return _post(entry, by=by, lines=lines)
+        record_save(entry, by=by, extra_changes={"lines": {"old": [], "new": _describe(lines)}})
+        return _record_posted(entry, lines, _posting(entry, lines), by)
 
 
 def journal_entry_post_generated(entry: JournalEntry, lines: Sequence[JournalLine], *, by: User) -> JournalEntry:
@@ -135,51 +152,63 @@ def journal_entry_post_generated(entry: JournalEntry, lines: Sequence[JournalLin
     with operation():
         entry.save()
         audit.record_entry(entry, AuditAction.CREATE, by=by, changes={"lines": {"old": [], "new": _describe(lines)}})
-        for line in lines:
-            line.entry = entry
-        JournalLine.objects.bulk_create(lines)
-        return _post(entry, by=by, lines=lines)
+        return _record_posted(entry, lines, _posting(entry, lines), by)
 
 
-def _post(entry: JournalEntry, *, by: User, lines: Sequence[JournalLine] | None = None) -> JournalEntry:
-    """Post a draft entry. `lines` are given for an entry saved just now in the same operation, which
-    no one else can see yet: it is neither locked nor read again."""
-    with operation():
-        if lines is None:
-            entry = JournalEntry.objects.select_for_update(of=("self",)).select_related("journal", "company").get(pk=entry.pk)
-            lines = list(entry.lines.select_related("account").order_by("position", "id"))
-        else:
-            prefetch_related_objects(lines, "account")
-        if entry.state != EntryState.DRAFT:
-            raise BusinessError(_("Entry %(entry)s is already posted.") % {"entry": entry}, code="entry_posted")
-        check_balanced(lines)
-        _check_accounts(entry, lines)
-        _check_not_locked(entry.company, entry.date)
-        period = period_for(entry.company, entry.date)
-        if period.fiscal_year.closed:
-            raise BusinessError(
-                _("Fiscal year %(year)s is closed: nothing can be posted in it.") % {"year": period.fiscal_year},
-                code="closed_year",
-            )
-        number = sequence_next_number(entry.company, entry.journal.sequence_code, on=entry.date)
-        chain, _created = LedgerChain.objects.select_for_update().get_or_create(company=entry.company)
-        digest = entry_digest(chain.head, number, entry.date, entry.journal_id, lines)
-        entry.lines.update(posted=True, period=period, date=entry.date)
-        apply_transition(
-            entry,
-            EntryState.POSTED,
-            transitions=ENTRY_TRANSITIONS,
-            by=by,
-            also={
-                "number": number, "period": period, "posted_at": timezone.now(), "posted_by": by,
-                "chain_position": chain.length + 1, "hash": digest,
-            },
-        )  # fmt: skip
-        chain.length += 1
-        chain.head = digest
-        chain.save(update_fields=["length", "head"])
-        _add_to_balances(entry.company_id, period.pk, lines)
+def _record_posted(entry: JournalEntry, lines: Sequence[JournalLine], posting: "_Posting", by: User) -> JournalEntry:
+    """Insert the lines of an entry saved just now already posted (no one else sees them before the
+    commit), then post the entry."""
+    for line in lines:
+        line.posted, line.period = True, posting.period
+    _insert_lines(entry, lines)
+    _mark_posted(entry, lines, posting, by)
     return entry
+
+
+@dataclass(frozen=True)
+class _Posting:
+    period: Period
+    number: str
+    chain: LedgerChain
+    digest: str
+
+
+def _posting(entry: JournalEntry, lines: Sequence[JournalLine]) -> _Posting:
+    """Check a draft entry can be posted, and draw its number and its place in the ledger chain."""
+    if entry.state != EntryState.DRAFT:
+        raise BusinessError(_("Entry %(entry)s is already posted.") % {"entry": entry}, code="entry_posted")
+    prefetch_related_objects(lines, "account")
+    check_balanced(lines)
+    _check_accounts(entry, lines)
+    _check_not_locked(entry.company, entry.date)
+    period = period_for(entry.company, entry.date)
+    if period.fiscal_year.closed:
+        raise BusinessError(
+            _("Fiscal year %(year)s is closed: nothing can be posted in it.") % {"year": period.fiscal_year},
+            code="closed_year",
+        )
+    number = sequence_next_number(entry.company, entry.journal.sequence_code, on=entry.date)
+    chain, _created = LedgerChain.objects.select_for_update().get_or_create(company=entry.company)
+    return _Posting(period, number, chain, entry_digest(chain.head, number, entry.date, entry.journal_id, lines))
+
+
+def _mark_posted(entry: JournalEntry, lines: Sequence[JournalLine], posting: _Posting, by: User) -> None:
+    """Post the entry whose lines are posted, move the chain's head to it and add it to the balances."""
+    chain = posting.chain
+    apply_transition(
+        entry,
+        EntryState.POSTED,
+        transitions=ENTRY_TRANSITIONS,
+        by=by,
+        also={
+            "number": posting.number, "period": posting.period, "posted_at": timezone.now(), "posted_by": by,
+            "chain_position": chain.length + 1, "hash": posting.digest,
+        },
+    )  # fmt: skip
+    chain.length += 1
+    chain.head = posting.digest
+    chain.save(update_fields=["length", "head"])
+    _add_to_balances(entry.company_id, posting.period.pk, lines)
 
 
 def _check_accounts(entry: JournalEntry, lines: Sequence[JournalLine]) -> None:

@@ -3,7 +3,7 @@ exchange differences and write-offs booked as entries of their own; invoice resi
 states follow."""
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.db.models import Q
@@ -82,11 +82,19 @@ def reconcile(
     Lines all in one foreign currency are matched in that currency; the difference the exchange rates
     make in the company's currency is booked as an exchange gain or loss. With `write_off_account`,
     what is left unmatched on one side is written off to it."""
+    return _reconcile(Q(pk__in=[line.pk for line in lines]), by=by, write_off_account=write_off_account, on=on)
+
+
+def _reconcile(
+    which: Q, *, by: User, write_off_account: Account | None, on: datetime.date | None, whole_entries: bool = False
+) -> list[Matching]:
+    """`reconcile` of the lines `which` selects, read and locked in one query. `whole_entries`: they are
+    all the reconcilable lines of their entries, so the invoices' residuals come from them."""
     require_permission(by, Matching, "add")
     with operation():
         lines = list(
             JournalLine.objects.select_for_update(of=("self",))
-            .filter(pk__in=[line.pk for line in lines])
+            .filter(which)
             .select_related("account", "entry", "company__currency")
             .order_by("date_maturity", "date", "id")
         )
@@ -109,7 +117,7 @@ def reconcile(
         if write_off_account is not None:
             for line in debits + credits:
                 matchings.append(_write_off(line, left, write_off_account, on or line.date, by))
-        _refresh_invoices({line.entry_id for line in lines})
+        _refresh_invoices({line.entry_id for line in lines}, known=(lines, left) if whole_entries else None)
     return matchings
 
 
@@ -229,13 +237,19 @@ def unreconcile(line: JournalLine, *, by: User) -> None:
 # --- invoices follow their lines -----------------------------------------------------------------
 
 
-def _refresh_invoices(entry_ids: Iterable[int]) -> None:
-    """Set the residual and payment state of the invoices whose entries hold these lines."""
+def _refresh_invoices(entry_ids: Iterable[int], known: tuple[Sequence[JournalLine], Mapping] | None = None) -> None:
+    """Set the residual and payment state of the invoices whose entries hold these lines. `known`: all
+    the reconcilable lines of these entries with what is left of each, when the caller has them."""
     invoices = list(Invoice.objects.filter(entry_id__in=list(entry_ids), state=InvoiceState.POSTED).select_related("company"))
     lines_of: dict[int, list[JournalLine]] = {invoice.entry_id: [] for invoice in invoices}
-    for line in JournalLine.objects.filter(entry_id__in=lines_of, account__reconcile=True):
-        lines_of[line.entry_id].append(line)
-    left = residuals([line for lines in lines_of.values() for line in lines])
+    if known is None:
+        found = list(JournalLine.objects.filter(entry_id__in=lines_of, account__reconcile=True))
+        left = residuals(found)
+    else:
+        found, left = known
+    for line in found:
+        if line.entry_id in lines_of:
+            lines_of[line.entry_id].append(line)
     for invoice in invoices:
         lines = lines_of[invoice.entry_id]
         foreign = invoice.currency_id != invoice.company.currency_id
@@ -352,8 +366,9 @@ def payment_register(
             currency=first.currency, memo=memo or first.payment_reference or first.ref or first.number,
         )  # fmt: skip
         payment_post(payment, by=by)
-        to_match = [line for invoice in invoices for line in open_lines(invoice)]
-        to_match += list(payment.entry.lines.filter(account__reconcile=True))
+        # the invoices' and the payment's receivable (or payable) lines; those already paid match nothing
+        entries = [invoice.entry_id for invoice in invoices] + [payment.entry_id]
         write_off = account_for_role(first.company, "write_off") if difference == WRITE_OFF else None
-        reconcile(to_match, by=by, write_off_account=write_off, on=on)
+        lines = Q(entry_id__in=entries, account__reconcile=True)
+        _reconcile(lines, by=by, write_off_account=write_off, on=on, whole_entries=True)
     return payment

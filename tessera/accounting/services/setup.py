@@ -92,8 +92,15 @@ def account_for_role(company: Company, role: str) -> Account:
 
 
 def accounting_settings(company: Company) -> AccountingSettings | None:
-    """The company's accounting settings with its default taxes, read once per operation."""
+    """The company's accounting settings with its default taxes, read once per configuration version."""
     return remembered(AccountingSettings, company.pk, lambda: _settings_of(company))
+
+
+def tax_distribution(tax: Tax) -> list[TaxDistribution]:
+    """Where the tax's amount goes (invoice and refund parts, with their accounts), read once per
+    configuration version."""
+    parts = TaxDistribution.objects.filter(tax_id=tax.pk).select_related("account")
+    return remembered(TaxDistribution, tax.pk, lambda: list(parts))
 
 
 def _settings_of(company: Company) -> AccountingSettings | None:

@@ -2,6 +2,7 @@ from .access import ApiToken, IdempotencyKey, hash_token
 from .audit import AuditAction, AuditEntry, AuditSource, AuditTrailIsAppendOnly
 from .base import AuditedModel, CompanyOwned, CompanyQuerySet, ScopedUnique
 from .company import Company
+from .configuration import ConfigurationVersion
 from .currency import Currency, CurrencyRate
 from .partner import Partner, PartnerBankAccount, PartnerKind
 from .payment_term import InstalmentKind, PaymentTerm, PaymentTermLine
@@ -20,6 +21,7 @@ __all__ = [
     "Company",
     "CompanyOwned",
     "CompanyQuerySet",
+    "ConfigurationVersion",
     "Currency",
     "CurrencyRate",
     "IdempotencyKey",

@@ -18,6 +18,7 @@ from tessera.core.bulk import rows_update
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Product, ProductType, Uom
 from tessera.core.moments import past_moment
+from tessera.core.transactions import remembered, remembered_each
 from tessera.core.uom import convert_quantity
 
 from ..models import STOCK_USAGES, Location, Lot, Move, MoveLine, ProductStock, Quant, Tracking
@@ -72,19 +73,18 @@ def tracking_of(product_id: int) -> tuple[str, bool]:
 
 def trackings_of(product_ids: Iterable[int]) -> dict[int, tuple[str, bool]]:
     """(tracking, lots expire) of each product, in one query."""
-    product_ids = set(product_ids)
-    found = {
-        product_id: (tracking, use_expiry)
-        for product_id, tracking, use_expiry in ProductStock.objects.filter(product_id__in=product_ids).values_list(
-            "product_id", "tracking", "use_expiry"
-        )
-    }
-    return {product_id: found.get(product_id, (Tracking.NONE, False)) for product_id in product_ids}
+
+    def read(missing: list[int]) -> dict[int, tuple[str, bool]]:
+        rows = ProductStock.objects.filter(product_id__in=missing).values_list("product_id", "tracking", "use_expiry")
+        return {product_id: (tracking, use_expiry) for product_id, tracking, use_expiry in rows}
+
+    return remembered_each(ProductStock, "tracking", product_ids, read, default=(Tracking.NONE, False))
 
 
 def internal_locations_under(location: Location) -> list[int]:
     """The stock locations inside `location` (itself included), whose quants it may take from."""
-    return list(Location.objects.under(location).filter(usage__in=STOCK_USAGES).values_list("pk", flat=True))
+    inside = Location.objects.under(location).filter(usage__in=STOCK_USAGES).values_list("pk", flat=True)
+    return remembered(Location, ("under", location.pk), lambda: list(inside))
 
 
 # --- quants ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Product, Uom, User
 from tessera.core.services import record_save, require_company, require_permission, sequence_next_number
-from tessera.core.transactions import operation
+from tessera.core.transactions import operation, remembered
 from tessera.core.workflow import apply_transition
 
 from .. import hooks
@@ -62,7 +62,12 @@ class ValidationResult:
 
 
 def default_locations(warehouse: Warehouse, kind: str) -> tuple[Location, Location]:
-    """Where a transfer of this kind goes by default: supplier → stock, stock → customer, stock → stock."""
+    """Where a transfer of this kind goes by default: supplier → stock, stock → customer, stock → stock;
+    read once per configuration version."""
+    return remembered(Location, ("defaults", warehouse.pk, kind), lambda: _default_locations(warehouse, kind))
+
+
+def _default_locations(warehouse: Warehouse, kind: str) -> tuple[Location, Location]:
     stock = warehouse.stock_location
     if kind == TransferKind.RECEIPT:
         return virtual_location(warehouse.company_id, LocationUsage.SUPPLIER), stock

@@ -21,6 +21,7 @@ from tessera.accounting.services import journal_entry_post_generated
 from tessera.core.bulk import rows_update
 from tessera.core.models import Currency, Product, ProductType, User
 from tessera.core.money import round_amount
+from tessera.core.transactions import remembered
 
 from ..models import CategoryValuation, CostMethod, Move, ValuationLayer
 from .setup import STOCK_JOURNAL, category_valuation
@@ -95,16 +96,13 @@ def moves_value(moves: Sequence[Move], *, by: User) -> JournalEntry | None:
 
     The layers are computed in memory per product and written with a few statements for the batch."""
     postings: list[_Posting] = []
-    valuations: dict[int, CategoryValuation] = {}
     created: list[ValuationLayer] = []
     currency = None
     valued = [move for move in moves if move.product.type == ProductType.STOCKABLE and _crosses_stock_boundary(move)]
     stocks = _load_stocks(list({move.product_id: move.product for move in valued}.values())) if valued else {}
     for move in valued:
         entering = not move.source_location.holds_stock
-        if move.product.category_id not in valuations:
-            valuations[move.product.category_id] = category_valuation(move.product.category)
-        valuation = valuations[move.product.category_id]
+        valuation = _valuation_of(move.product)
         if currency is None:
             currency = move.company.currency
         stock = stocks[move.product_id]
@@ -271,10 +269,16 @@ def _correction_posting(move: Move, correction: ValuationLayer, valuation: Categ
     return _Posting(debit, credit, value, label)
 
 
+def _valuation_of(product: Product) -> CategoryValuation:
+    """The valuation settings of the product's category, read once per configuration version."""
+    return remembered(CategoryValuation, product.category_id, lambda: category_valuation(product.category))
+
+
 def _post(first: Move, postings: Sequence[_Posting], by: User) -> JournalEntry:
     day = timezone.localdate(first.date) if isinstance(first.date, datetime.datetime) else first.date
-    journal = Journal.objects.select_related("company").get(company_id=first.company_id, code=STOCK_JOURNAL)
-    entry = JournalEntry(company=journal.company, journal=journal, date=day, ref=first.reference or "")
+    stock_journal = Journal.objects.filter(company_id=first.company_id, code=STOCK_JOURNAL)
+    journal = remembered(Journal, (first.company_id, STOCK_JOURNAL), stock_journal.get)
+    entry = JournalEntry(company=first.company, journal=journal, date=day, ref=first.reference or "")
     lines = []
     for posting in postings:
         lines.append(JournalLine(account=posting.debit_account, debit=posting.value, label=posting.label))

@@ -19,10 +19,10 @@ from tessera.accounting.tax_computation import gross_amount
 from tessera.core import audit
 from tessera.core.bulk import rows_update
 from tessera.core.errors import BusinessError, InvalidInput
-from tessera.core.models import AuditAction, User
+from tessera.core.models import AuditAction, Company, User
 from tessera.core.money import round_amount
 from tessera.core.services import require_company, require_permission
-from tessera.core.transactions import operation
+from tessera.core.transactions import operation, remembered
 
 from ..models import InvoicePolicy, SaleDownPayment, SaleDownPaymentDeduction, SaleOrder, SaleOrderLine
 from ..states import InvoiceStatus, OrderState
@@ -59,10 +59,15 @@ def invoice_status_of(order: SaleOrder, lines: Sequence[SaleOrderLine]) -> str:
 def _new_invoice(order: SaleOrder, kind: str, on: datetime.date | None) -> Invoice:
     return Invoice(
         company=order.company, kind=kind, partner=order.partner,
-        journal=Journal.objects.filter(company=order.company, type=JournalType.SALE).order_by("id").first(),
+        journal=_sales_journal(order.company),
         date=on or timezone.localdate(), payment_term=order.payment_term, fiscal_position=order.fiscal_position,
         currency=order.currency, ref=order.client_order_ref or order.number,
     )  # fmt: skip
+
+
+def _sales_journal(company: Company) -> Journal | None:
+    first = Journal.objects.filter(company=company, type=JournalType.SALE).order_by("id")
+    return remembered(Journal, (company.pk, JournalType.SALE), first.first)
 
 
 def _locked_order(order: SaleOrder) -> SaleOrder:
@@ -94,8 +99,8 @@ def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None =
             )  # fmt: skip
             raise BusinessError(_("Nothing to invoice: %(reason)s.") % {"reason": reason}, code="nothing_to_invoice")
         credit = sum((_net(line, quantity) for line, quantity in due), ZERO) < 0
-        if not credit:
-            _refuse_draft_down_payments(order)
+        down_payments = [] if credit else _down_payments(order)
+        _refuse_draft_down_payments(down_payments)
         invoice = _new_invoice(order, InvoiceKind.CUSTOMER_CREDIT_NOTE if credit else InvoiceKind.CUSTOMER_INVOICE, on)
         sign = Decimal(-1) if credit else Decimal(1)
         drafts = []
@@ -105,7 +110,7 @@ def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None =
             drafts.append(DraftLine(InvoiceLine(product=line.product, description=line.description, quantity=sign * quantity,
                                                 uom=line.uom, price_unit=line.price_unit, discount=line.discount,
                                                 account=account), list(line.taxes.all())))  # fmt: skip
-        deductions = [] if credit else _deductions(order, drafts)
+        deductions = _deductions(order, drafts, [dp for dp in down_payments if dp.invoice.state == InvoiceState.POSTED])
         for down_payment, source, amount in deductions:
             description = _("Down payment deducted: %(description)s (%(invoice)s)") % {
                 "description": source.description, "invoice": down_payment.invoice,
@@ -130,9 +135,14 @@ def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None =
 # --- down payments ---------------------------------------------------------------------------------
 
 
-def _refuse_draft_down_payments(order: SaleOrder) -> None:
+def _down_payments(order: SaleOrder) -> list[SaleDownPayment]:
+    """The order's down payments not cancelled, with their invoices, oldest first."""
+    return list(order.down_payments.exclude(invoice__state=InvoiceState.CANCELLED).select_related("invoice").order_by("id"))
+
+
+def _refuse_draft_down_payments(down_payments: Sequence[SaleDownPayment]) -> None:
     """A down payment still in draft could be posted after the invoice that should deduct it: refused."""
-    draft = order.down_payments.filter(invoice__state=InvoiceState.DRAFT).select_related("invoice").first()
+    draft = next((dp for dp in down_payments if dp.invoice.state == InvoiceState.DRAFT), None)
     if draft is not None:
         raise BusinessError(
             _("The down payment invoice %(invoice)s is still a draft: post it, or cancel it, before invoicing the order.")
@@ -156,16 +166,18 @@ def _tax_key(taxes: Sequence[Tax]) -> TaxKey:
     return frozenset(tax.pk for tax in taxes)
 
 
-def _deductions(order: SaleOrder, drafts: Sequence[DraftLine]) -> list[tuple[SaleDownPayment, InvoiceLine, Decimal]]:
+def _deductions(
+    order: SaleOrder, drafts: Sequence[DraftLine], posted: Sequence[SaleDownPayment]
+) -> list[tuple[SaleDownPayment, InvoiceLine, Decimal]]:
     """For each line of the posted down payments, what this invoice deducts: what is left of it, up to
     what the invoice's lines with the same taxes come to (net of what earlier down payments took)."""
+    if not posted:
+        return []
     room: dict[TaxKey, Decimal] = defaultdict(lambda: ZERO)
     for draft in drafts:
         line = draft.line
         room[_tax_key(draft.taxes)] += round_amount(gross_amount(line.price_unit, line.quantity, line.discount), order.currency)
-    down_payments = {
-        dp.invoice_id: dp for dp in order.down_payments.filter(invoice__state=InvoiceState.POSTED).select_related("invoice")
-    }
+    down_payments = {dp.invoice_id: dp for dp in posted}
     sources = list(
         InvoiceLine.objects.filter(invoice_id__in=down_payments).prefetch_related("taxes").select_related("account")
         .order_by("invoice__date", "invoice_id", "position", "id")

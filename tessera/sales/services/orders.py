@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,7 @@ from tessera.core.models import Company, Product, ProductType, Uom, User
 from tessera.core.models import Sequence as NumberSequence
 from tessera.core.moments import past_moment
 from tessera.core.services import invalid_input_from, record_save, require_company, require_permission, sequence_next_number
-from tessera.core.transactions import operation
+from tessera.core.transactions import operation, remembered, remembered_each
 from tessera.core.uom import convert_quantity
 from tessera.core.workflow import apply_transition
 from tessera.inventory.models import LocationUsage, Move, ProductStock, Transfer, TransferKind, Warehouse
@@ -97,7 +98,8 @@ def _fill_defaults(order: SaleOrder) -> None:
     if not order.currency_id:
         order.currency_id = company.currency_id
     if not order.warehouse_id:
-        warehouse = Warehouse.objects.filter(company=company, active=True).order_by("id").first()
+        first_active = Warehouse.objects.filter(company=company, active=True).order_by("id")
+        warehouse = remembered(Warehouse, (company.pk, "default"), first_active.first)
         if warehouse is None:
             raise InvalidInput(_("This company has no warehouse to deliver from."), field="warehouse")
         order.warehouse = warehouse
@@ -195,8 +197,7 @@ def sale_order_confirm(order: SaleOrder, *, by: User, when: datetime.datetime | 
                 [MoveDraft(line.product, line.quantity, line.uom, origin_key=f"{LINE_KEY}{line.pk}") for line in goods],
                 by=by,
             )  # fmt: skip
-            delivery = transfer_confirm(delivery, by=by)
-            order.transfers.add(delivery)
+            delivery = transfer_confirm(delivery, by=by)  # _follow links it to the order
             _promise(order, goods, delivery, timezone.localdate(moment))
         apply_transition(order, OrderState.SALE, transitions=ORDER_TRANSITIONS, by=by, also={"confirmed_at": moment})
         _follow(order, lines)
@@ -238,8 +239,12 @@ def _promise(order: SaleOrder, lines: Sequence[SaleOrderLine], delivery: Transfe
     after the product's lead time from that day."""
     asked = order.commitment_date or today
     ready = {move.origin_key: move.state == MoveState.READY for move in delivery.moves.all()}
-    lead = dict(
-        ProductStock.objects.filter(product__in=[line.product_id for line in lines]).values_list("product_id", "lead_days")
+    lead = remembered_each(
+        ProductStock,
+        "lead_days",
+        [line.product_id for line in lines],
+        lambda missing: dict(ProductStock.objects.filter(product__in=missing).values_list("product_id", "lead_days")),
+        default=0,
     )
 
     def promised(line: SaleOrderLine) -> datetime.date:
@@ -267,21 +272,24 @@ def sale_orders_follow_moves(moves: Sequence[Move], by: User) -> None:
 
 def _follow(order: SaleOrder, lines: Sequence[SaleOrderLine] | None = None) -> None:
     """Delivered quantities of the order's lines from their done moves (out to the customer, less what
-    came back), the transfers serving the order, and the order's delivery and invoice status. Only
-    what changed is written. `lines`: the order's lines with their products, when already loaded."""
+    came back), the transfers serving the order (linked when new), and the order's delivery and
+    invoice status. Only what changed is written. `lines`: the order's lines with their products, when already loaded."""
     if lines is None:
         lines = list(order.lines.select_related("product__uom", "uom"))
     keys = {f"{LINE_KEY}{line.pk}": line for line in lines}
-    transfers, done, last = set(), defaultdict(lambda: ZERO), {}
-    for transfer_id, key, to_customer, quantity, day, state in Move.objects.filter(
-        company_id=order.company_id, origin_key__in=keys
-    ).values_list("transfer_id", "origin_key", "destination_location__usage", "product_quantity", "date", "state"):
-        if transfer_id is not None:
-            transfers.add(transfer_id)
+    unlinked, done, last = set(), defaultdict(lambda: ZERO), {}
+    linked = SaleOrder.transfers.through.objects.filter(saleorder_id=order.pk, transfer_id=OuterRef("transfer_id"))
+    moves = Move.objects.filter(company_id=order.company_id, origin_key__in=keys).annotate(linked=Exists(linked))
+    for transfer_id, is_linked, key, to_customer, quantity, day, state in moves.values_list(
+        "transfer_id", "linked", "origin_key", "destination_location__usage", "product_quantity", "date", "state"
+    ):
+        if transfer_id is not None and not is_linked:
+            unlinked.add(transfer_id)
         if state == MoveState.DONE:
             done[key] += quantity if to_customer == LocationUsage.CUSTOMER else -quantity
             last[key] = max(last.get(key, day), day)
-    order.transfers.add(*transfers)
+    if unlinked:
+        order.transfers.add(*unlinked)
     changed = []
     for key, line in keys.items():
         if line.product.type == ProductType.SERVICE:

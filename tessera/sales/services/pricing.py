@@ -11,7 +11,7 @@ from tessera.core.errors import BusinessError, InvalidInput, MissingExchangeRate
 from tessera.core.models import Currency, Partner, Product, Uom, User
 from tessera.core.queries import convert_amount
 from tessera.core.services import record_save, require_company, require_permission
-from tessera.core.transactions import operation
+from tessera.core.transactions import operation, remembered
 from tessera.core.uom import convert_quantity
 
 from ..models import CustomerPricelist, Pricelist, SaleOrder
@@ -27,13 +27,21 @@ def pricelist_for(order: SaleOrder) -> Pricelist | None:
     if order.pricelist_id:
         return order.pricelist
     if order.partner_id:
-        link = (CustomerPricelist.objects.filter(company_id=order.company_id, partner_id=order.partner_id)
-                .select_related("pricelist", "group__pricelist").first())  # fmt: skip
+        link = remembered(
+            CustomerPricelist,
+            (order.company_id, order.partner_id),
+            lambda: CustomerPricelist.objects.filter(company_id=order.company_id, partner_id=order.partner_id)
+            .select_related("pricelist", "group__pricelist").first(),
+        )  # fmt: skip
         if link is not None:
             for candidate in (link.pricelist, link.group.pricelist if link.group else None):
                 if candidate is not None and candidate.active:
                     return candidate
-    return Pricelist.objects.filter(company_id=order.company_id, is_default=True, active=True).first()
+    return remembered(
+        Pricelist,
+        (order.company_id, "default"),
+        lambda: Pricelist.objects.filter(company_id=order.company_id, is_default=True, active=True).first(),
+    )
 
 
 def _categories(product: Product) -> list[int]:
