@@ -155,6 +155,7 @@ def moves_reserve(moves: Sequence[Move]) -> dict[int, Decimal]:
     reserved = {move.pk: ZERO for move in moves}
     open_states = (MoveState.WAITING, MoveState.PARTIAL)
     needing = [move for move in moves if move.state in open_states and move.source_location.holds_stock]
+    had_lines = {move.pk for move in needing if move.reserved_quantity > 0}  # a move's open lines hold what it reserved
     free = _free_quants(needing)
     taken: dict[int, Decimal] = defaultdict(lambda: ZERO)
     lines: dict[tuple[int, int, int | None], Decimal] = defaultdict(lambda: ZERO)
@@ -175,7 +176,7 @@ def moves_reserve(moves: Sequence[Move]) -> dict[int, Decimal]:
             move.reserved_quantity += reserved[move.pk]
             move.state = MoveState.READY if missing <= 0 else MoveState.PARTIAL
     rows_update(Quant, ["reserved_quantity"], {pk: (quantity,) for pk, quantity in taken.items()}, add=True)
-    _add_reserved_lines({move.pk: move for move in needing}, lines)
+    _add_reserved_lines({move.pk: move for move in needing}, lines, had_lines)
     rows_update(Move, ["reserved_quantity", "state"], {move.pk: (move.reserved_quantity, move.state) for move in moves})
     return reserved
 
@@ -212,13 +213,15 @@ def _taking_order(use_expiry: bool) -> Callable[[Quant], tuple]:
     return key
 
 
-def _add_reserved_lines(moves: dict[int, Move], lines: dict[tuple[int, int, int | None], Decimal]) -> None:
-    """Reserved move lines per (move, source location, lot): added to an open line there, else new."""
+def _add_reserved_lines(moves: dict[int, Move], lines: dict[tuple[int, int, int | None], Decimal], had_lines: set[int]) -> None:
+    """Reserved move lines per (move, source location, lot): added to an open line there, else new.
+    `had_lines`: the moves that reserved something before, the only ones with open lines."""
     if not lines:
         return
+    with_lines = {move_id for move_id, _location, _lot in lines} & had_lines
     existing = {
         (line.move_id, line.source_location_id, line.lot_id): line.pk
-        for line in MoveLine.objects.filter(move_id__in={move_id for move_id, _location, _lot in lines}, done=False)
+        for line in (MoveLine.objects.filter(move_id__in=with_lines, done=False) if with_lines else [])
     }
     added = {existing[key]: (quantity,) for key, quantity in lines.items() if key in existing}
     rows_update(MoveLine, ["reserved_quantity"], added, add=True)

@@ -78,6 +78,24 @@ def _default_locations(warehouse: Warehouse, kind: str) -> tuple[Location, Locat
 
 def transfer_save(transfer: Transfer, lines: Sequence[MoveDraft], *, by: User) -> Transfer:
     """Save a draft transfer and its moves (replacing the previous ones)."""
+    _save(transfer, lines, by)
+    return transfer
+
+
+def transfer_create_confirmed(transfer: Transfer, lines: Sequence[MoveDraft], *, by: User) -> list[Move]:
+    """Create a transfer and confirm it at once, such as the delivery of a confirmed sales order; its
+    confirmed moves are returned. They are neither locked nor read again: no one else sees them
+    before the commit."""
+    require_permission(by, Transfer, "change")
+    with operation():
+        moves = _save(transfer, lines, by)
+        if not moves:
+            raise InvalidInput(_("Add at least one product to move."), code="empty_transfer")
+        _confirm(transfer, moves, by)
+    return moves
+
+
+def _save(transfer: Transfer, lines: Sequence[MoveDraft], by: User) -> list[Move]:
     require_permission(by, Transfer, "add" if transfer._state.adding else "change")
     require_company(by, transfer)
     if transfer.pk and Transfer.objects.filter(pk=transfer.pk).exclude(state=TransferState.DRAFT).exists():
@@ -104,7 +122,7 @@ def transfer_save(transfer: Transfer, lines: Sequence[MoveDraft], *, by: User) -
         for move in moves:
             move.transfer, move.reference = transfer, transfer.number  # numbered only now for a new transfer
         Move.objects.bulk_create(moves)
-    return transfer
+    return moves
 
 
 def _check_direction(transfer: Transfer) -> None:
@@ -167,13 +185,17 @@ def transfer_confirm(transfer: Transfer, *, by: User) -> Transfer:
         moves = _open_moves(transfer)
         if not moves:
             raise InvalidInput(_("Add at least one product to move."), code="empty_transfer")
-        for move in moves:
-            move.state = MoveState.WAITING if move.source_location.holds_stock else MoveState.READY
-        ledger.moves_reserve(moves)
-        for move in moves:
-            move_procure(move, move.product_quantity - move.reserved_quantity, by=by)
-        apply_transition(transfer, _state_of(moves), transitions=TRANSFER_TRANSITIONS, by=by)
+        _confirm(transfer, moves, by)
     return transfer
+
+
+def _confirm(transfer: Transfer, moves: Sequence[Move], by: User) -> None:
+    for move in moves:
+        move.state = MoveState.WAITING if move.source_location.holds_stock else MoveState.READY
+    ledger.moves_reserve(moves)
+    for move in moves:
+        move_procure(move, move.product_quantity - move.reserved_quantity, by=by)
+    apply_transition(transfer, _state_of(moves), transitions=TRANSFER_TRANSITIONS, by=by)
 
 
 def _state_of(moves: Sequence[Move]) -> str:

@@ -25,7 +25,7 @@ from tessera.core.transactions import operation, remembered, remembered_each
 from tessera.core.uom import convert_quantity
 from tessera.core.workflow import apply_transition
 from tessera.inventory.models import LocationUsage, Move, ProductStock, Transfer, TransferKind, Warehouse
-from tessera.inventory.services import MoveDraft, transfer_cancel, transfer_confirm, transfer_save
+from tessera.inventory.services import MoveDraft, transfer_cancel, transfer_create_confirmed
 from tessera.inventory.states import MoveState, TransferState
 
 from ..models import SaleOrder, SaleOrderLine
@@ -190,17 +190,17 @@ def sale_order_confirm(order: SaleOrder, *, by: User, when: datetime.datetime | 
         lines = list(order.lines.select_related("product__uom", "uom").order_by("position", "id"))
         _check_confirmable(order, lines)
         goods = [line for line in lines if line.product.type != ProductType.SERVICE]
+        moves: list[Move] = []
         if goods:
-            delivery = transfer_save(
+            moves = transfer_create_confirmed(
                 Transfer(company=order.company, kind=TransferKind.DELIVERY, warehouse=order.warehouse, partner=order.partner,
                          scheduled_date=_asked_moment(order, moment), origin=order.number),
                 [MoveDraft(line.product, line.quantity, line.uom, origin_key=f"{LINE_KEY}{line.pk}") for line in goods],
                 by=by,
             )  # fmt: skip
-            delivery = transfer_confirm(delivery, by=by)  # _follow links it to the order
-            _promise(order, goods, delivery, timezone.localdate(moment))
+            _promise(order, goods, moves, timezone.localdate(moment))
         apply_transition(order, OrderState.SALE, transitions=ORDER_TRANSITIONS, by=by, also={"confirmed_at": moment})
-        _follow(order, lines)
+        _follow(order, lines, new_moves=moves)
     return order
 
 
@@ -234,11 +234,11 @@ def _asked_moment(order: SaleOrder, moment: datetime.datetime) -> datetime.datet
     return moment
 
 
-def _promise(order: SaleOrder, lines: Sequence[SaleOrderLine], delivery: Transfer, today: datetime.date) -> None:
+def _promise(order: SaleOrder, lines: Sequence[SaleOrderLine], moves: Sequence[Move], today: datetime.date) -> None:
     """What is reserved can leave on the day of confirmation `today` (or on the day asked); the rest
     after the product's lead time from that day."""
     asked = order.commitment_date or today
-    ready = {move.origin_key: move.state == MoveState.READY for move in delivery.moves.all()}
+    ready = {move.origin_key: move.state == MoveState.READY for move in moves}
     lead = remembered_each(
         ProductStock,
         "lead_days",
@@ -270,24 +270,29 @@ def sale_orders_follow_moves(moves: Sequence[Move], by: User) -> None:
         _follow(order)
 
 
-def _follow(order: SaleOrder, lines: Sequence[SaleOrderLine] | None = None) -> None:
+def _follow(order: SaleOrder, lines: Sequence[SaleOrderLine] | None = None, new_moves: Sequence[Move] | None = None) -> None:
     """Delivered quantities of the order's lines from their done moves (out to the customer, less what
     came back), the transfers serving the order (linked when new), and the order's delivery and
-    invoice status. Only what changed is written. `lines`: the order's lines with their products, when already loaded."""
+    invoice status. Only what changed is written. `lines`: the order's lines with their products, when
+    already loaded. `new_moves`: at confirmation, the order's only moves, created just now (none done,
+    their transfer not linked yet)."""
     if lines is None:
         lines = list(order.lines.select_related("product__uom", "uom"))
     keys = {f"{LINE_KEY}{line.pk}": line for line in lines}
     unlinked, done, last = set(), defaultdict(lambda: ZERO), {}
-    linked = SaleOrder.transfers.through.objects.filter(saleorder_id=order.pk, transfer_id=OuterRef("transfer_id"))
-    moves = Move.objects.filter(company_id=order.company_id, origin_key__in=keys).annotate(linked=Exists(linked))
-    for transfer_id, is_linked, key, to_customer, quantity, day, state in moves.values_list(
-        "transfer_id", "linked", "origin_key", "destination_location__usage", "product_quantity", "date", "state"
-    ):
-        if transfer_id is not None and not is_linked:
-            unlinked.add(transfer_id)
-        if state == MoveState.DONE:
-            done[key] += quantity if to_customer == LocationUsage.CUSTOMER else -quantity
-            last[key] = max(last.get(key, day), day)
+    if new_moves is not None:
+        unlinked = {move.transfer_id for move in new_moves}
+    else:
+        linked = SaleOrder.transfers.through.objects.filter(saleorder_id=order.pk, transfer_id=OuterRef("transfer_id"))
+        moves = Move.objects.filter(company_id=order.company_id, origin_key__in=keys).annotate(linked=Exists(linked))
+        for transfer_id, is_linked, key, to_customer, quantity, day, state in moves.values_list(
+            "transfer_id", "linked", "origin_key", "destination_location__usage", "product_quantity", "date", "state"
+        ):
+            if transfer_id is not None and not is_linked:
+                unlinked.add(transfer_id)
+            if state == MoveState.DONE:
+                done[key] += quantity if to_customer == LocationUsage.CUSTOMER else -quantity
+                last[key] = max(last.get(key, day), day)
     if unlinked:
         order.transfers.add(*unlinked)
     changed = []
