@@ -21,7 +21,7 @@ from tessera.core.errors import BusinessError
 from tessera.core.exports import table_response
 from tessera.core.models import Partner
 from tessera.core.rest.idempotency import IdempotencyMixin
-from tessera.core.rest.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
+from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import ReadOnlyViewSet, RecordViewSet, ScopedMixin
 from tessera.core.scoping import request_company
 
@@ -147,6 +147,7 @@ class JournalLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = JournalLine
+        list_serializer_class = LinesSerializer
         fields = ["id", "account", "partner", "label", "debit", "credit", "currency", "amount_currency"]
         extra_kwargs = {"debit": {"min_value": 0}, "credit": {"min_value": 0}}
 
@@ -422,6 +423,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InvoiceLine
+        list_serializer_class = LinesSerializer
         fields = ["id", "product", "description", "account", "quantity", "uom", "price_unit", "discount", "taxes", "subtotal"]
         read_only_fields = ["subtotal"]
         extra_kwargs = {"quantity": {"min_value": 0}, "price_unit": {"min_value": 0}}

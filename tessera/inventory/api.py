@@ -21,7 +21,7 @@ from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Product
 from tessera.core.rest.filters import FilterSet
 from tessera.core.rest.idempotency import IdempotencyMixin
-from tessera.core.rest.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
+from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import ReadOnlyViewSet, RecordViewSet, ScopedMixin
 from tessera.core.scoping import request_company, scope_queryset
 
@@ -240,6 +240,7 @@ class MoveSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Move
+        list_serializer_class = LinesSerializer
         fields = [
             "id", "transfer", "product", "quantity", "uom", "product_quantity", "reserved_quantity", "unit_cost",
             "source_location", "destination_location", "state", "date", "reference", "returned_move", "lines",

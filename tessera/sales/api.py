@@ -20,7 +20,7 @@ from tessera.accounting.models import Tax
 from tessera.core.errors import BusinessError
 from tessera.core.models import Product
 from tessera.core.rest.filters import FilterSet
-from tessera.core.rest.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
+from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import RecordViewSet
 from tessera.core.scoping import request_company
 
@@ -59,6 +59,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SaleOrderLine
+        list_serializer_class = LinesSerializer
         fields = [
             "id", "product", "description", "quantity", "uom", "price_unit", "discount", "taxes", "amount_untaxed",
             "qty_delivered", "qty_invoiced", "promised_date", "delivered_date",

@@ -20,6 +20,27 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             return queryset
         return scope_queryset(queryset, request.user, request_company(request))
 
+    def preload(self, ids: set[Any]) -> None:
+        """Look the ids up in one query, for the items of a list (the lines of a document)."""
+        valid = {str(pk) for pk in ids if isinstance(pk, int | str) and not isinstance(pk, bool) and str(pk).isdigit()}
+        self._preloaded = {str(record.pk): record for record in self.get_queryset().filter(pk__in=valid)} if valid else {}
+
+    def to_internal_value(self, data: Any) -> Any:
+        found = getattr(self, "_preloaded", {}).get(str(data)) if isinstance(data, int | str) else None
+        return found if found is not None else super().to_internal_value(data)
+
+
+class LinesSerializer(serializers.ListSerializer):
+    """Nested lines whose related ids (a product per line) are looked up in one query per field, not
+    one per line."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, list):
+            for name, field in self.child.fields.items():
+                if isinstance(field, ScopedPrimaryKeyRelatedField) and not field.read_only:
+                    field.preload({item.get(name) for item in data if isinstance(item, dict)})
+        return super().to_internal_value(data)
+
 
 class RecordSerializer(serializers.ModelSerializer):
     """A business record read and written through the API; writes go through record_save."""

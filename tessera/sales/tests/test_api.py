@@ -9,6 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -317,3 +318,18 @@ def test_an_order_confirmed_through_the_api_at_an_earlier_moment(api, customer, 
     assert confirmed.status_code == 200, confirmed.content
     body = confirmed.json()
     assert (body["state"], datetime.datetime.fromisoformat(body["confirmed_at"])) == ("sale", moment)
+
+
+def test_pushing_an_order_costs_the_same_statements_whatever_its_lines(api, company, customer, category):
+    """The products of the lines are looked up together, not one query per line."""
+    products = [make_product(company, category, f"Article {n}", price="10", cost="4") for n in range(6)]
+
+    def push(count: int) -> int:
+        body = {"partner": customer.pk, "lines": [{"product": p.pk, "quantity": "1"} for p in products[:count]]}
+        with CaptureQueriesContext(connection) as captured:
+            assert api.post(ORDERS, body, format="json").status_code == 201
+        return len(captured)
+
+    push(6)  # the first number of the year; the products' taxes read once
+    two, six = push(2), push(6)
+    assert six == two == 18
