@@ -86,10 +86,16 @@ def reconcile(
 
 
 def _reconcile(
-    which: Q, *, by: User, write_off_account: Account | None, on: datetime.date | None, whole_entries: bool = False
+    which: Q,
+    *,
+    by: User,
+    write_off_account: Account | None,
+    on: datetime.date | None,
+    paid: Sequence[Invoice] | None = None,
 ) -> list[Matching]:
-    """`reconcile` of the lines `which` selects, read and locked in one query. `whole_entries`: they are
-    all the reconcilable lines of their entries, so the invoices' residuals come from them."""
+    """`reconcile` of the lines `which` selects, read and locked in one query. `paid`: the posted
+    invoices being paid, whose reconcilable lines `which` selects whole with the payment's: their
+    residuals and states come from what is read and matched here."""
     require_permission(by, Matching, "add")
     with operation():
         lines = list(
@@ -117,7 +123,10 @@ def _reconcile(
         if write_off_account is not None:
             for line in debits + credits:
                 matchings.append(_write_off(line, left, write_off_account, on or line.date, by))
-        _refresh_invoices({line.entry_id for line in lines}, known=(lines, left) if whole_entries else None)
+        if paid is None:
+            _refresh_invoices({line.entry_id for line in lines})
+        else:
+            _refresh_paid_invoices(paid, lines, left, matchings)
     return matchings
 
 
@@ -237,26 +246,48 @@ def unreconcile(line: JournalLine, *, by: User) -> None:
 # --- invoices follow their lines -----------------------------------------------------------------
 
 
-def _refresh_invoices(entry_ids: Iterable[int], known: tuple[Sequence[JournalLine], Mapping] | None = None) -> None:
-    """Set the residual and payment state of the invoices whose entries hold these lines. `known`: all
-    the reconcilable lines of these entries with what is left of each, when the caller has them."""
+def _refresh_invoices(entry_ids: Iterable[int]) -> None:
+    """Set the residual and payment state of the invoices whose entries hold these lines."""
     invoices = list(Invoice.objects.filter(entry_id__in=list(entry_ids), state=InvoiceState.POSTED).select_related("company"))
     lines_of: dict[int, list[JournalLine]] = {invoice.entry_id: [] for invoice in invoices}
-    if known is None:
-        found = list(JournalLine.objects.filter(entry_id__in=lines_of, account__reconcile=True))
-        left = residuals(found)
-    else:
-        found, left = known
-    for line in found:
-        if line.entry_id in lines_of:
-            lines_of[line.entry_id].append(line)
+    for line in JournalLine.objects.filter(entry_id__in=lines_of, account__reconcile=True):
+        lines_of[line.entry_id].append(line)
+    left = residuals([line for lines in lines_of.values() for line in lines])
     for invoice in invoices:
         lines = lines_of[invoice.entry_id]
-        foreign = invoice.currency_id != invoice.company.currency_id
-        residual = sum((left[line.pk][1] if foreign else left[line.pk][0] for line in lines), ZERO)
-        invoice.amount_residual = residual
-        invoice.payment_state = _payment_state(invoice, lines, residual)
-        Invoice.objects.filter(pk=invoice.pk).update(amount_residual=residual, payment_state=invoice.payment_state)
+        residual = _residual(invoice, lines, left)
+        _set_payment_state(invoice, residual, _payment_state(invoice, lines, residual))
+
+
+def _refresh_paid_invoices(
+    invoices: Sequence[Invoice], lines: Sequence[JournalLine], left: Mapping[int, Sequence[Decimal]], matchings: list[Matching]
+) -> None:
+    """`_refresh_invoices` for invoices whose reconcilable lines are all in `lines`, with what is left
+    of each. One settled by a matching made now with a line of no invoice (the payment, a write-off)
+    is paid, not reversed, without reading its other matchings."""
+    entries = {invoice.entry_id for invoice in invoices}
+    for invoice in invoices:
+        own = [line for line in lines if line.entry_id == invoice.entry_id]
+        ids = {line.pk for line in own}
+        residual = _residual(invoice, own, left)
+        by_payment = any(
+            (m.debit_line_id in ids and m.credit_line.entry_id not in entries)
+            or (m.credit_line_id in ids and m.debit_line.entry_id not in entries)
+            for m in matchings
+        )
+        state = PaymentState.PAID if by_payment and not residual else _payment_state(invoice, own, residual)
+        _set_payment_state(invoice, residual, state)
+
+
+def _residual(invoice: Invoice, lines: Sequence[JournalLine], left: Mapping[int, Sequence[Decimal]]) -> Decimal:
+    """What is left to pay of the invoice, in its own currency."""
+    foreign = invoice.currency_id != invoice.company.currency_id
+    return sum((left[line.pk][1] if foreign else left[line.pk][0] for line in lines), ZERO)
+
+
+def _set_payment_state(invoice: Invoice, residual: Decimal, state: str) -> None:
+    invoice.amount_residual, invoice.payment_state = residual, state
+    Invoice.objects.filter(pk=invoice.pk).update(amount_residual=residual, payment_state=state)
 
 
 def _payment_state(invoice: Invoice, lines: Sequence[JournalLine], residual: Decimal) -> str:
@@ -370,5 +401,5 @@ def payment_register(
         entries = [invoice.entry_id for invoice in invoices] + [payment.entry_id]
         write_off = account_for_role(first.company, "write_off") if difference == WRITE_OFF else None
         lines = Q(entry_id__in=entries, account__reconcile=True)
-        _reconcile(lines, by=by, write_off_account=write_off, on=on, whole_entries=True)
+        _reconcile(lines, by=by, write_off_account=write_off, on=on, paid=invoices)
     return payment

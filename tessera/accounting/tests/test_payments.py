@@ -107,6 +107,17 @@ def test_a_credit_note_reverses_its_invoice(company, customer, accountant):
     assert state(credit_note) == ("reversed", D(0))
 
 
+def test_an_invoice_and_a_credit_note_paid_together(company, customer, accountant, bank):
+    """The invoice is settled by the credit note and the payment: paid. The credit note only by the
+    invoice: reversed."""
+    document = posted(company, customer, accountant, "200.00")  # 242.00
+    credit_note = posted(company, customer, accountant, "50.00", kind=InvoiceKind.CUSTOMER_CREDIT_NOTE)  # 60.50
+    payment_register([document, credit_note], amount=D("181.50"), on=DAY, journal=bank, by=accountant)
+    assert state(document) == ("paid", D(0))
+    assert state(credit_note) == ("reversed", D(0))
+    assert verify_ledger(company).sound
+
+
 def test_a_vendor_bill_is_paid(company, accountant, bank):
     supplier = PartnerFactory(company=company, name="Staal NV", is_supplier=True)
     bill = posted(company, supplier, accountant, "500.00", kind=InvoiceKind.VENDOR_BILL, ref="F-9")
