@@ -20,6 +20,7 @@ from tessera.core.services import invalid_input_from, record_save, require_compa
 from tessera.core.transactions import operation, remembered_each
 from tessera.core.workflow import apply_transition
 
+from .. import hooks
 from ..models import (
     Account,
     FiscalPosition,
@@ -223,12 +224,14 @@ def _describe_saved(invoice: Invoice) -> list[str]:
 
 
 def invoice_cancel(invoice: Invoice, *, by: User) -> Invoice:
-    """Cancel a draft (a posted invoice is credited instead)."""
+    """Cancel a draft (a posted invoice is credited instead); the documents it invoiced follow
+    (a sales order can invoice those quantities again)."""
     require_permission(by, Invoice, "change")
     require_company(by, invoice)
     with operation():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         apply_transition(invoice, InvoiceState.CANCELLED, transitions=INVOICE_TRANSITIONS, by=by)
+        hooks.run_invoice_cancelled(invoice, by)
     return invoice
 
 

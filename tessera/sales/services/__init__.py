@@ -11,7 +11,7 @@ from .crm import (
     opportunity_move_stage,
     opportunity_quote,
 )
-from .invoicing import invoice_status_of, sale_order_down_payment, sale_order_invoice
+from .invoicing import invoice_status_of, sale_order_down_payment, sale_order_invoice, sale_orders_follow_cancelled_invoice
 from .orders import (
     OrderLineDraft,
     company_sales_setup,
@@ -42,5 +42,6 @@ __all__ = [
     "sale_order_mark_sent",
     "sale_order_save",
     "sale_order_send",
+    "sale_orders_follow_cancelled_invoice",
     "sale_orders_follow_moves",
 ]

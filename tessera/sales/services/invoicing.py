@@ -24,7 +24,7 @@ from tessera.core.money import round_amount
 from tessera.core.services import require_company, require_permission
 from tessera.core.transactions import operation, remembered
 
-from ..models import InvoicePolicy, SaleDownPayment, SaleDownPaymentDeduction, SaleOrder, SaleOrderLine
+from ..models import InvoicePolicy, SaleDownPayment, SaleDownPaymentDeduction, SaleLineInvoicing, SaleOrder, SaleOrderLine
 from ..states import InvoiceStatus, OrderState
 
 ZERO = Decimal(0)
@@ -123,6 +123,10 @@ def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None =
                                      amount=amount)
             for down_payment, source, amount in deductions
         )  # fmt: skip
+        SaleLineInvoicing.objects.bulk_create(
+            SaleLineInvoicing(company_id=order.company_id, order_line=line, invoice=invoice, quantity=quantity)
+            for line, quantity in due
+        )
         rows_update(SaleOrderLine, ["qty_invoiced"], {line.pk: (quantity,) for line, quantity in due}, add=True)
         for line, quantity in due:
             line.qty_invoiced += quantity
@@ -130,6 +134,24 @@ def sale_order_invoice(order: SaleOrder, *, by: User, on: datetime.date | None =
         order.invoice_status = invoice_status_of(order, lines)
         SaleOrder.objects.filter(pk=order.pk).update(invoice_status=order.invoice_status)
     return invoice
+
+
+def sale_orders_follow_cancelled_invoice(invoice: Invoice, by: User) -> None:
+    """Registered with accounting: a cancelled draft invoice gives back what it invoiced of order lines,
+    which the orders can invoice again."""
+    line_ids = set(SaleLineInvoicing.objects.filter(invoice=invoice).values_list("order_line_id", flat=True))
+    if not line_ids:
+        return
+    # the orders first, as invoicing locks them before their lines
+    orders = SaleOrder.objects.filter(pk__in=SaleOrderLine.objects.filter(pk__in=line_ids).values("order_id"))
+    orders = list(orders.select_for_update(of=("self",)).order_by("id"))
+    counted = SaleLineInvoicing.objects.filter(order_line_id__in=line_ids).exclude(invoice__state=InvoiceState.CANCELLED)
+    invoiced = dict(counted.values("order_line_id").annotate(total=Sum("quantity")).values_list("order_line_id", "total"))
+    rows_update(SaleOrderLine, ["qty_invoiced"], {pk: (invoiced.get(pk, ZERO),) for pk in line_ids})
+    for order in orders:
+        status = invoice_status_of(order, _lines_of(order))
+        if status != order.invoice_status:
+            SaleOrder.objects.filter(pk=order.pk).update(invoice_status=status)
 
 
 # --- down payments ---------------------------------------------------------------------------------

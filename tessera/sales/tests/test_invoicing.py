@@ -227,8 +227,44 @@ def test_a_cancelled_deducting_draft_gives_the_down_payment_back(company, wareho
     assert [line[2:4] for line in lines_of(first)] == [(D(2), D(250)), (D(-1), D("500.00"))]
     invoice_cancel(first, by=seller)
     transfer_validate(order.transfers.exclude(pk=delivery.pk).get(), by=seller)
-    second = sale_order_invoice(order, by=seller)  # the two others, less the whole advance again
-    assert [line[2:4] for line in lines_of(second)] == [(D(2), D(250)), (D(-1), D("500.00"))]
+    second = sale_order_invoice(order, by=seller)  # all four desks (the cancelled draft gave its two back), less the advance
+    assert [line[2:4] for line in lines_of(second)] == [(D(4), D(250)), (D(-1), D("500.00"))]
+
+
+# --- cancelled drafts ----------------------------------------------------------------------------------
+
+
+def test_a_cancelled_draft_invoice_gives_its_quantities_back_to_the_order(company, warehouse, seller, customer, desk, chair):
+    receive(company, warehouse, seller, desk, 3, 100)
+    receive(company, warehouse, seller, chair, 2, 40)
+    order = confirmed(company, customer, seller, [OrderLineDraft(desk, D(3)), OrderLineDraft(chair, D(2))],
+                      policy=InvoicePolicy.DELIVERED)  # fmt: skip
+    delivery = order.transfers.get()
+    desk_move = delivery.moves.get(product=desk)
+    transfer_validate(delivery, by=seller, done={desk_move.pk: [DoneQuantity(D(2))]}, backorder=True)
+    first = invoice_post(sale_order_invoice(order, by=seller), by=seller)  # 2 desks
+    assert [line[2] for line in lines_of(first)] == [D(2)]
+    transfer_validate(order.transfers.exclude(pk=delivery.pk).get(), by=seller)  # the last desk and the chairs
+    second = sale_order_invoice(order, by=seller)
+    assert [line[2] for line in lines_of(second)] == [D(1), D(2)]
+    assert status(order) == InvoiceStatus.INVOICED
+
+    invoice_cancel(second, by=seller)
+    assert status(order) == InvoiceStatus.TO_INVOICE
+    assert sorted(order.lines.values_list("product__name", "qty_invoiced")) == [(chair.name, D(0)), (desk.name, D(2))]
+    third = sale_order_invoice(order, by=seller)
+    assert [line[2] for line in lines_of(third)] == [D(1), D(2)]
+    assert status(order) == InvoiceStatus.INVOICED
+
+
+def test_cancelling_an_invoice_no_order_made_changes_no_order(company, seller, customer, desk):
+    from tessera.accounting.services import invoice_credit_note
+
+    order = confirmed(company, customer, seller, [OrderLineDraft(desk, D(1))])
+    invoice = invoice_post(sale_order_invoice(order, by=seller), by=seller)
+    invoice_cancel(invoice_credit_note(invoice, by=seller), by=seller)
+    assert status(order) == InvoiceStatus.INVOICED
+    assert order.lines.get().qty_invoiced == D(1)
 
 
 # --- returns and credit notes ------------------------------------------------------------------------
@@ -388,3 +424,15 @@ def test_the_order_pdf_lists_its_down_payments(company, seller, customer, desk):
     html = order_html(order)
     assert "Down payment of 25%" in html and down.number in html and "302.50 EUR" in html
     assert order_pdf(order).startswith(b"%PDF")
+
+
+def test_cancelling_the_draft_through_the_api_reopens_the_order(api, company, seller, customer, desk):
+    order = confirmed(company, customer, seller, [OrderLineDraft(desk, D(2))])
+    invoice = api.post(f"{ORDERS}{order.pk}/invoice/", {}, format="json").json()
+    assert api.get(f"{ORDERS}{order.pk}/").json()["invoice_status"] == "invoiced"
+    response = api.post(f"/api/v1/accounting/invoices/{invoice['id']}/cancel/", {}, format="json")
+    assert (response.status_code, response.json()["state"]) == (200, "cancelled")
+    assert api.get(f"{ORDERS}{order.pk}/").json()["invoice_status"] == "to_invoice"
+    again = api.post(f"{ORDERS}{order.pk}/invoice/", {}, format="json")
+    assert again.status_code == 201, again.content
+    assert (again.json()["amount_untaxed"], again.json()["state"]) == ("500.0000", "draft")  # 2 desks again
