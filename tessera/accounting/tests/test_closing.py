@@ -56,3 +56,14 @@ def test_closing_through_the_api_and_the_back_office(api, client, accountant, co
     assert response.status_code == 200 and response.json()["state"] == "closed"
     again = api.post(f"/api/v1/accounting/fiscal-years/{fiscal_year.pk}/close/", format="json")
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
+
+
+def test_a_year_closed_after_its_period_was_read_refuses_postings_at_once(company, book):
+    """The period (and its year) are kept across operations (decision 15); closing the year gives the
+    configuration a new version, so the next posting reads them again."""
+    day = D_(2026, 9, 1)
+    for _ in range(3):  # the last postings take the period from what was kept
+        book.entry(day, ("bank", "10.00", "0"), ("sales", "0", "10.00"))
+    fiscal_year_close(year(company, D_(2026, 1, 1)), by=book.by)
+    with pytest.raises(BusinessError, match="2026 is closed"):
+        book.entry(day, ("bank", "1.00", "0"), ("sales", "0", "1.00"))

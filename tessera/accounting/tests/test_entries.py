@@ -129,6 +129,17 @@ def test_nothing_is_posted_on_or_before_the_lock_date(book, company, day):
     assert book.entry(day + datetime.timedelta(days=1), *SALE).state == "posted"
 
 
+def test_a_lock_date_set_after_postings_applies_to_the_next_one(book, company, day):
+    """The settings are kept across operations (decision 15) until a save gives them a new version."""
+    for _ in range(3):
+        book.entry(day, *SALE)
+    settings = AccountingSettings.objects.get(company=company)
+    settings.lock_date = day
+    settings.save()
+    with pytest.raises(BusinessError, match="locked up to 2026-03-15"):
+        book.entry(day, *SALE)
+
+
 def test_nothing_is_posted_in_a_closed_year(book, company, day):
     book.entry(day, *SALE)
     FiscalYear.objects.filter(company=company).update(state="closed")
