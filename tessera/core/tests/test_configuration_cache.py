@@ -108,3 +108,32 @@ def test_a_rolled_back_version_is_never_taken_for_a_later_one():
         transaction.set_rollback(True)
     assert ConfigurationVersion.objects.get(pk=1).token != rolled_back
     assert euro_symbol() == "€"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_change_committed_by_another_connection_is_seen_by_the_next_operation():
+    """Two connections, as two processes: one keeps the euro, the other renames it and commits."""
+    import threading
+
+    kept, renamed, seen = threading.Event(), threading.Event(), []
+
+    def reader() -> None:
+        try:
+            seen.append(euro_symbol())
+            seen.append(euro_symbol())  # from what was kept
+            kept.set()
+            renamed.wait(timeout=30)
+            seen.append(euro_symbol())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    assert kept.wait(timeout=30)
+    euro = Currency.objects.get(code="EUR")
+    euro.symbol = "EUR"
+    euro.save()  # committed at once: this connection is in autocommit
+    renamed.set()
+    thread.join(timeout=30)
+    assert seen == ["€", "€", "EUR"]
