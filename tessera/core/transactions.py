@@ -64,8 +64,7 @@ def remembered(model: type[models.Model], key: Hashable, read: Callable[[], T]) 
     connection = transaction.get_connection()
     if not getattr(connection, "tessera_operation_depth", 0):
         return read()
-    memo = _shared_memo(connection) if model in _configuration_models else connection.tessera_memo
-    memo = memo.setdefault(model, {})
+    memo = _memo_of(connection, model)
     if key not in memo:
         memo[key] = read()
     return memo[key]
@@ -82,13 +81,18 @@ def remembered_each(
     if not getattr(connection, "tessera_operation_depth", 0):
         found = read(keys) if keys else {}
         return {key: found.get(key, default) for key in keys}
-    memo = _shared_memo(connection) if model in _configuration_models else connection.tessera_memo
-    memo = memo.setdefault(model, {})
+    memo = _memo_of(connection, model)
     missing = [key for key in keys if (scope, key) not in memo]
     if missing:
         found = read(missing)
         memo.update({(scope, key): found.get(key, default) for key in missing})
     return {key: memo[scope, key] for key in keys}
+
+
+def _memo_of(connection: Any, model: type[models.Model]) -> dict:
+    """What the current operation remembers of the model: kept across operations for a configuration model."""
+    memo = _shared_memo(connection) if model in _configuration_models else connection.tessera_memo
+    return memo.setdefault(model, {})
 
 
 def _shared_memo(connection: Any) -> dict:
@@ -120,7 +124,10 @@ def forget(model: type[models.Model]) -> None:
 
 def forget_configuration() -> None:
     """Drop everything kept across operations (the test suite calls it between tests)."""
-    connection = transaction.get_connection()
+    _drop_kept(transaction.get_connection())
+
+
+def _drop_kept(connection: Any) -> None:
     connection.tessera_shared_memo = {}
     connection.tessera_version = None
 
@@ -142,23 +149,22 @@ def configuration_models(*configuration: type[models.Model]) -> None:
 
 
 def _on_write(**_kwargs: Any) -> None:
-    configuration_changed()
+    _configuration_changed()
 
 
 def rows_written(model: type[models.Model]) -> None:
     """Tell that rows of `model` were written without saving model instances (an UPDATE, a bulk
     insert): a configuration model gets a new version."""
     if model in _configuration_models:
-        configuration_changed()
+        _configuration_changed()
 
 
-def configuration_changed() -> None:
+def _configuration_changed() -> None:
     """Give the configuration a new version, with the transaction that changed it: every process reads
     configuration again once it commits. A random token, not a counter, so that a rolled-back
     version can never be mistaken for a later one."""
     connection = transaction.get_connection()
-    connection.tessera_shared_memo = {}
-    connection.tessera_version = None
+    _drop_kept(connection)
     if getattr(connection, "tessera_operation_depth", 0):
         if connection.tessera_configuration_written:
             return

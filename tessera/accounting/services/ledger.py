@@ -155,7 +155,15 @@ def journal_entry_post_generated(entry: JournalEntry, lines: Sequence[JournalLin
         return _record_posted(entry, lines, _posting(entry, lines), by)
 
 
-def _record_posted(entry: JournalEntry, lines: Sequence[JournalLine], posting: "_Posting", by: User) -> JournalEntry:
+@dataclass(frozen=True)
+class _Posting:
+    period: Period
+    number: str
+    chain: LedgerChain
+    digest: str
+
+
+def _record_posted(entry: JournalEntry, lines: Sequence[JournalLine], posting: _Posting, by: User) -> JournalEntry:
     """Insert the lines of an entry saved just now already posted (no one else sees them before the
     commit), then post the entry."""
     for line in lines:
@@ -163,14 +171,6 @@ def _record_posted(entry: JournalEntry, lines: Sequence[JournalLine], posting: "
     _insert_lines(entry, lines)
     _mark_posted(entry, lines, posting, by)
     return entry
-
-
-@dataclass(frozen=True)
-class _Posting:
-    period: Period
-    number: str
-    chain: LedgerChain
-    digest: str
 
 
 def _posting(entry: JournalEntry, lines: Sequence[JournalLine]) -> _Posting:

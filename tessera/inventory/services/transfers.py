@@ -89,8 +89,6 @@ def transfer_create_confirmed(transfer: Transfer, lines: Sequence[MoveDraft], *,
     require_permission(by, Transfer, "change")
     with operation():
         moves = _save(transfer, lines, by)
-        if not moves:
-            raise InvalidInput(_("Add at least one product to move."), code="empty_transfer")
         _confirm(transfer, moves, by)
     return moves
 
@@ -182,14 +180,13 @@ def transfer_confirm(transfer: Transfer, *, by: User) -> Transfer:
         transfer = _locked(transfer)
         if transfer.state != TransferState.DRAFT:
             raise BusinessError(_("Transfer %(t)s is already confirmed.") % {"t": transfer}, code="transfer_not_draft")
-        moves = _open_moves(transfer)
-        if not moves:
-            raise InvalidInput(_("Add at least one product to move."), code="empty_transfer")
-        _confirm(transfer, moves, by)
+        _confirm(transfer, _open_moves(transfer), by)
     return transfer
 
 
 def _confirm(transfer: Transfer, moves: Sequence[Move], by: User) -> None:
+    if not moves:
+        raise InvalidInput(_("Add at least one product to move."), code="empty_transfer")
     for move in moves:
         move.state = MoveState.WAITING if move.source_location.holds_stock else MoveState.READY
     ledger.moves_reserve(moves)
