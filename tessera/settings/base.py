@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tessera.accounting",
     "tessera.inventory",
     "tessera.sales",
+    "tessera.purchasing",
 ]
 
 MIDDLEWARE = [

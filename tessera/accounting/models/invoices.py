@@ -67,6 +67,10 @@ class Invoice(CompanyOwned):
     amount_tax = AmountField(_("tax"), default=Decimal(0), editable=False)
     amount_total = AmountField(_("total"), default=Decimal(0), editable=False)
     amount_residual = AmountField(_("still due"), default=Decimal(0), editable=False)
+    payment_hold = models.CharField(
+        _("payment blocked"), max_length=500, blank=True, editable=False,
+        help_text=_("Why this bill may not be paid yet (such as a purchase order match outside tolerance)."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -300,6 +300,30 @@ def invoice_post(invoice: Invoice, *, by: User) -> Invoice:
                 "payment_reference": invoice.payment_reference or _structured_reference(invoice),
             },
         )  # fmt: skip
+        hooks.run_invoice_posted(invoice, by)
+    return invoice
+
+
+def invoice_hold_payment(invoice: Invoice, reason: str, *, by: User) -> Invoice:
+    """Block a posted bill (or invoice) for payment, with the reason a user sees, until released."""
+    require_company(by, invoice)
+    if not reason:
+        raise InvalidInput(_("Say why the payment is blocked."), field="payment_hold")
+    with operation():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        invoice.payment_hold = reason[:500]
+        record_save(invoice, by=by)
+    return invoice
+
+
+def invoice_release_payment(invoice: Invoice, *, by: User) -> Invoice:
+    """Lift a payment block: the bill can be paid again."""
+    require_company(by, invoice)
+    with operation():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.payment_hold:
+            invoice.payment_hold = ""
+            record_save(invoice, by=by)
     return invoice
 
 

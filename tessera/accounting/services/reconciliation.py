@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from tessera.core.errors import InvalidInput
+from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Company, User
 from tessera.core.money import round_amount
 from tessera.core.queries import exchange_rate
@@ -379,6 +379,12 @@ def payment_register(
         ):
             raise InvalidInput(
                 _("Pay posted invoices of one partner, all customer invoices or all vendor bills."), field="invoices"
+            )
+        held = [i for i in invoices if i.payment_hold]
+        if held:
+            raise BusinessError(
+                _("%(invoice)s is blocked for payment: %(reason)s") % {"invoice": held[0], "reason": held[0].payment_hold},
+                code="payment_blocked",
             )
         if len({i.currency_id for i in invoices}) != 1:
             raise InvalidInput(_("Pay invoices of one currency at a time."), field="invoices")

@@ -1,0 +1,35 @@
+"""Purchasing operations. The back office, the API and commands call these."""
+
+from .bills import bill_match_accept, purchase_bill_link, purchase_bills_follow_posted, purchase_order_bill
+from .orders import (
+    PurchaseLineDraft,
+    company_purchasing_setup,
+    purchase_order_approve,
+    purchase_order_cancel,
+    purchase_order_confirm,
+    purchase_order_mark_sent,
+    purchase_order_save,
+    purchase_settings,
+)
+from .prices import supplier_price_for
+from .receipts import purchase_orders_follow_moves
+from .route import BUY, buy_needs
+
+__all__ = [
+    "BUY",
+    "PurchaseLineDraft",
+    "bill_match_accept",
+    "buy_needs",
+    "company_purchasing_setup",
+    "purchase_bill_link",
+    "purchase_bills_follow_posted",
+    "purchase_order_approve",
+    "purchase_order_bill",
+    "purchase_order_cancel",
+    "purchase_order_confirm",
+    "purchase_order_mark_sent",
+    "purchase_order_save",
+    "purchase_orders_follow_moves",
+    "purchase_settings",
+    "supplier_price_for",
+]
