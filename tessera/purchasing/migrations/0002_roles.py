@@ -3,8 +3,12 @@ from django.db import migrations
 from tessera.core.roles import ALL, READ, WRITE, grant
 
 PURCHASING_READ = {
-    "purchasing.purchaseorder": READ, "purchasing.purchaseorderline": READ, "purchasing.supplierprice": READ,
-    "purchasing.billmatch": READ, "purchasing.billmatchline": READ, "purchasing.purchasesettings": READ,
+    "purchasing.purchaseorder": READ,
+    "purchasing.purchaseorderline": READ,
+    "purchasing.supplierprice": READ,
+    "purchasing.billmatch": READ,
+    "purchasing.billmatchline": READ,
+    "purchasing.purchasesettings": READ,
 }
 
 MATRIX = {

@@ -12,7 +12,7 @@ from .orders import (
     purchase_settings,
 )
 from .prices import supplier_price_for
-from .receipts import purchase_orders_follow_moves
+from .receipts import purchase_order_receive, purchase_orders_follow_moves
 from .route import BUY, buy_needs
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "purchase_order_cancel",
     "purchase_order_confirm",
     "purchase_order_mark_sent",
+    "purchase_order_receive",
     "purchase_order_save",
     "purchase_orders_follow_moves",
     "purchase_settings",

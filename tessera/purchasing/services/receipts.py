@@ -2,18 +2,21 @@
 a receipt of more than ordered beyond the company's tolerance is refused."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tessera.core.errors import BusinessError
+from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import User
+from tessera.core.services import require_company
+from tessera.core.transactions import operation
 from tessera.core.uom import convert_quantity
-from tessera.inventory.models import LocationUsage, Move
-from tessera.inventory.states import MoveState
+from tessera.inventory.models import LocationUsage, Move, Transfer, TransferKind
+from tessera.inventory.services import DoneQuantity, transfer_validate
+from tessera.inventory.states import OPEN_MOVE_STATES, MoveState
 
 from ..models import PurchaseOrder, PurchaseOrderLine
 from ..states import OrderState
@@ -75,3 +78,55 @@ def follow_receipts(order: PurchaseOrder) -> None:
     if (order.receipt_status, order.bill_status) != statuses:
         order.receipt_status, order.bill_status = statuses
         PurchaseOrder.objects.filter(pk=order.pk).update(receipt_status=statuses[0], bill_status=statuses[1])
+
+
+def purchase_order_receive(
+    order: PurchaseOrder, *, by: User, quantities: Mapping[int, Decimal] | None = None, backorder: bool = True
+) -> list[Transfer]:
+    """Receive goods of an order without opening its receipts: `quantities` gives, per order line id,
+    how much came in (in the line's unit); everything still expected when omitted. The open receipts
+    are validated through inventory (lots and bins are given there); what is left stays expected in a
+    backorder, or is cancelled when `backorder` is false. Returns the receipts validated."""
+    require_company(by, order)
+    if order.state != OrderState.PURCHASE:
+        raise BusinessError(_("Only a confirmed purchase order can be received."), code="order_not_confirmed")
+    keys = {f"{LINE_KEY}{pk}": pk for pk in order.lines.values_list("pk", flat=True)}
+    unknown = set(quantities or {}) - set(keys.values())
+    if unknown:
+        raise InvalidInput(_("These are not lines of this order: %(ids)s.") % {"ids": sorted(unknown)}, field="quantities")
+    if quantities is not None and any(quantity is None or quantity < 0 for quantity in quantities.values()):
+        raise InvalidInput(_("A received quantity cannot be negative."), field="quantities")
+    validated = []
+    with operation():
+        open_moves = (
+            Move.objects.filter(origin_key__in=keys, state__in=OPEN_MOVE_STATES, transfer__kind=TransferKind.RECEIPT)
+            .select_related("transfer", "uom")
+            .order_by("transfer_id", "id")
+        )
+        by_transfer: dict[Transfer, dict[int, list[DoneQuantity]]] = defaultdict(dict)
+        left = dict(quantities or {})
+        for move in open_moves:
+            line_id = keys[move.origin_key]
+            if quantities is None:
+                by_transfer[move.transfer][move.pk] = [DoneQuantity(move.quantity)]
+                continue
+            take = min(left.get(line_id, ZERO), move.quantity)
+            if take > 0:
+                by_transfer[move.transfer][move.pk] = [DoneQuantity(take)]
+                left[line_id] -= take
+        if not by_transfer:
+            raise InvalidInput(_("Nothing is expected on this order any more."), code="nothing_expected", field="quantities")
+        extra = {pk: quantity for pk, quantity in left.items() if quantity > 0}
+        if extra:  # more than the open moves expect goes on the last receipt, for the tolerance to judge
+            last = list(by_transfer)[-1]
+            for move in open_moves:
+                if move.transfer_id == last.pk and keys[move.origin_key] in extra:
+                    done = by_transfer[last].setdefault(move.pk, [DoneQuantity(ZERO)])
+                    by_transfer[last][move.pk] = [DoneQuantity(done[0].quantity + extra.pop(keys[move.origin_key]))]
+        if extra:
+            raise InvalidInput(_("Nothing more is expected of these lines: %(ids)s.") % {"ids": sorted(extra)},
+                               code="nothing_expected", field="quantities")  # fmt: skip
+        for transfer, done in by_transfer.items():
+            transfer_validate(transfer, by=by, done=done, backorder=backorder)
+            validated.append(transfer)
+    return validated

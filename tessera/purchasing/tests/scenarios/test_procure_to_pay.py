@@ -47,7 +47,10 @@ def test_reorder_rule_to_paid_bills(company, warehouse, buyer, manager, supplier
     [line] = order.lines.all()
     assert (order.state, order.buyer, need.fulfilled_by) == (OrderState.DRAFT, buyer, order.number)
     assert (line.quantity, line.price_unit, line.need, line.date_planned) == (
-        D(120), D("11.00"), need, today + datetime.timedelta(days=7)
+        D(120),
+        D("11.00"),
+        need,
+        today + datetime.timedelta(days=7),
     )
     # 120 × 11.00 = 1,320.00 untaxed, 21 % VAT: above the 1,000.00 the company approves itself.
     assert (order.amount_untaxed, order.amount_tax, order.amount_total) == (D("1320.00"), D("277.20"), D("1597.20"))
@@ -57,14 +60,20 @@ def test_reorder_rule_to_paid_bills(company, warehouse, buyer, manager, supplier
     order = purchase_order_approve(order, by=manager)
     order.refresh_from_db()
     assert (order.state, order.approved_by, order.receipt_status, order.bill_status) == (
-        OrderState.PURCHASE, manager, ReceiptStatus.NOTHING, BillStatus.NOTHING
+        OrderState.PURCHASE,
+        manager,
+        ReceiptStatus.NOTHING,
+        BillStatus.NOTHING,
     )
     need.refresh_from_db()
     assert need.state == NeedState.DONE  # the receipt covers it now
     [receipt] = order.transfers.all()
     [move] = receipt.moves.all()
     assert (receipt.kind, receipt.origin, move.product_quantity, move.unit_cost) == (
-        TransferKind.RECEIPT, order.number, D(120), D("11.00")
+        TransferKind.RECEIPT,
+        order.number,
+        D(120),
+        D("11.00"),
     )
 
     # 50 come in; the rest waits in a backorder.
@@ -72,7 +81,10 @@ def test_reorder_rule_to_paid_bills(company, warehouse, buyer, manager, supplier
     order.refresh_from_db()
     [line] = order.lines.all()
     assert (line.qty_received, line.received_date, order.receipt_status, order.bill_status) == (
-        D(50), None, ReceiptStatus.PARTIAL, BillStatus.TO_BILL
+        D(50),
+        None,
+        ReceiptStatus.PARTIAL,
+        BillStatus.TO_BILL,
     )
     assert set(order.transfers.all()) == {receipt, result.backorder}
     assert on_hand(steel, warehouse.stock_location) == D(50)
@@ -86,7 +98,11 @@ def test_reorder_rule_to_paid_bills(company, warehouse, buyer, manager, supplier
     order.refresh_from_db()
     [line] = order.lines.all()
     assert (match.state, match.reason, line.qty_billed, order.bill_status, first.payment_hold) == (
-        MatchState.MATCHED, "", D(50), BillStatus.NOTHING, ""
+        MatchState.MATCHED,
+        "",
+        D(50),
+        BillStatus.NOTHING,
+        "",
     )
     assert (first.amount_untaxed, first.amount_total) == (D("550.00"), D("665.50"))
     payment_register([first], amount=D("665.50"), on=today, journal=bank, by=manager)

@@ -1,0 +1,7 @@
+"""Purchasing demo data (being written)."""
+
+from tessera.core.models import Company, User
+
+
+def load_purchasing_demo(company: Company, by: User) -> None:
+    """Registered with core's demo loaders."""

@@ -1,0 +1,3 @@
+"""Supplier payment runs under /api/v1/purchasing/payment-runs/ (being written)."""
+
+urlpatterns: list = []

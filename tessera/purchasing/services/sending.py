@@ -1,0 +1,1 @@
+"""Sending RFQs and purchase orders to the supplier (being written)."""

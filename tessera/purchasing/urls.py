@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from . import api, payment_run_api, report_api
+
+urlpatterns = [
+    path("", include(api.router.urls)),
+    path("", include(payment_run_api.urlpatterns)),
+    path("reports/", include(report_api.urlpatterns)),
+]
