@@ -34,3 +34,14 @@ class MatchState(models.TextChoices):
     MATCHED = "matched", _("Matched")
     BLOCKED = "blocked", _("Blocked for payment")
     ACCEPTED = "accepted", _("Accepted by a manager")
+
+
+class PaymentRunState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent to the bank")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+PAYMENT_RUN_TRANSITIONS = {
+    PaymentRunState.DRAFT: frozenset({PaymentRunState.SENT, PaymentRunState.CANCELLED}),
+}

@@ -9,6 +9,8 @@ PURCHASING_READ = {
     "purchasing.billmatch": READ,
     "purchasing.billmatchline": READ,
     "purchasing.purchasesettings": READ,
+    "purchasing.paymentrun": READ,
+    "purchasing.paymentrunline": READ,
 }
 
 MATRIX = {
@@ -21,6 +23,7 @@ MATRIX = {
     "Purchasing / Manager": {
         "purchasing.purchaseorder": (*ALL, "approve"), "purchasing.purchaseorderline": ALL, "purchasing.supplierprice": ALL,
         "purchasing.billmatch": (*READ, "accept"), "purchasing.billmatchline": READ, "purchasing.purchasesettings": WRITE,
+        "purchasing.paymentrun": WRITE, "purchasing.paymentrunline": WRITE,
         "accounting.invoice": ("view", "add", "change", "post"), "inventory.transfer": (*WRITE, "validate"),
         "inventory.quant": READ, "inventory.procurementneed": WRITE, "core.partner": WRITE,
     },

@@ -1,6 +1,16 @@
 from .matching import BillMatch, BillMatchLine
 from .orders import PurchaseOrder, PurchaseOrderLine
+from .payment_runs import PaymentRun, PaymentRunLine
 from .prices import SupplierPrice
 from .settings import PurchaseSettings
 
-__all__ = ["BillMatch", "BillMatchLine", "PurchaseOrder", "PurchaseOrderLine", "PurchaseSettings", "SupplierPrice"]
+__all__ = [
+    "BillMatch",
+    "BillMatchLine",
+    "PaymentRun",
+    "PaymentRunLine",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseSettings",
+    "SupplierPrice",
+]

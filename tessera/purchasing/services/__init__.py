@@ -11,6 +11,7 @@ from .orders import (
     purchase_order_save,
     purchase_settings,
 )
+from .payment_runs import bills_due, payment_run_cancel, payment_run_create, payment_run_file, payment_run_mark_sent
 from .prices import supplier_price_for
 from .receipts import purchase_order_receive, purchase_orders_follow_moves
 from .route import BUY, buy_needs
@@ -19,8 +20,13 @@ __all__ = [
     "BUY",
     "PurchaseLineDraft",
     "bill_match_accept",
+    "bills_due",
     "buy_needs",
     "company_purchasing_setup",
+    "payment_run_cancel",
+    "payment_run_create",
+    "payment_run_file",
+    "payment_run_mark_sent",
     "purchase_bill_link",
     "purchase_bills_follow_posted",
     "purchase_order_approve",
