@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .errors import UomConversionError
@@ -35,3 +36,8 @@ def round_quantity(quantity: Decimal, unit: UnitLike) -> Decimal:
     """Round to the unit's rounding step, half up (0.5 unit becomes 1 unit)."""
     steps = (quantity / unit.rounding).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return steps * unit.rounding
+
+
+def quantity_text(quantity: Decimal) -> str:
+    """A quantity as a person reads it in a message: no trailing zeros, no exponent (40, not 4E+1)."""
+    return formats.number_format(Decimal(f"{Decimal(quantity).normalize():f}"))

@@ -25,7 +25,7 @@ from tessera.core.models import Company, ProductType, Uom, User
 from tessera.core.queries import convert_amount
 from tessera.core.services import require_company, require_permission
 from tessera.core.transactions import operation, remembered
-from tessera.core.uom import convert_quantity
+from tessera.core.uom import convert_quantity, quantity_text
 from tessera.core.workflow import apply_transition
 
 from ..models import BillMatch, BillMatchLine, PurchaseOrder, PurchaseOrderLine
@@ -98,6 +98,7 @@ def purchase_bill_link(bill: Invoice, orders: Sequence[PurchaseOrder], *, by: Us
         raise InvalidInput(_("Choose the purchase orders this bill is for."), field="orders")
     with operation():
         bill = Invoice.objects.select_for_update().get(pk=bill.pk)
+        orders = list(PurchaseOrder.objects.select_for_update(of=("self",)).filter(pk__in=[order.pk for order in orders]))
         if bill.kind not in VENDOR_KINDS or bill.state != InvoiceState.DRAFT:
             raise InvalidInput(_("Only a draft vendor bill or refund can be linked to purchase orders."), field="bill")
         for order in orders:
@@ -207,8 +208,8 @@ def _tolerance_reasons(
         if quantity > 0 and total > received * (1 + quantity_tolerance / HUNDRED):
             reasons.append(
                 _("%(product)s (%(order)s): %(billed)s billed in all for %(received)s received.")
-                % {"product": line.product, "order": line.order.number, "billed": total.normalize(),
-                   "received": received.normalize()}
+                % {"product": line.product, "order": line.order.number, "billed": quantity_text(total),
+                   "received": quantity_text(received)}
             )  # fmt: skip
         if price > line.price_unit * (1 + price_tolerance / HUNDRED):
             reasons.append(

@@ -13,7 +13,7 @@ from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import User
 from tessera.core.services import require_company
 from tessera.core.transactions import operation
-from tessera.core.uom import convert_quantity
+from tessera.core.uom import convert_quantity, quantity_text
 from tessera.inventory.models import LocationUsage, Move, Transfer, TransferKind
 from tessera.inventory.services import DoneQuantity, transfer_validate
 from tessera.inventory.states import OPEN_MOVE_STATES, MoveState
@@ -64,9 +64,9 @@ def follow_receipts(order: PurchaseOrder) -> None:
             raise BusinessError(
                 _("%(product)s: %(received)s received for %(ordered)s ordered on %(order)s, more than the %(tolerance)s %% "
                   "the company tolerates. Receive at most %(most)s, or change the order first.")
-                % {"product": line.product, "received": received.normalize(), "ordered": line.quantity.normalize(),
-                   "order": order, "tolerance": tolerance.normalize(),
-                   "most": (line.quantity * (1 + tolerance / HUNDRED)).normalize()},
+                % {"product": line.product, "received": quantity_text(received), "ordered": quantity_text(line.quantity),
+                   "order": order, "tolerance": quantity_text(tolerance),
+                   "most": quantity_text(line.quantity * (1 + tolerance / HUNDRED))},
                 code="received_beyond_tolerance",
             )  # fmt: skip
         day = timezone.localdate(last[key]) if key in last and received >= line.quantity else None
