@@ -1,9 +1,11 @@
+import datetime
 from decimal import Decimal
 
 import pytest
 from rest_framework.test import APIClient
 
-from tessera.accounting.models import Journal
+from tessera.accounting.models import Invoice, InvoiceKind, InvoiceLine, Journal
+from tessera.accounting.services import DraftLine, invoice_line_defaults, invoice_post, invoice_save
 from tessera.core.models import Company, Currency
 from tessera.core.services import company_create, system_user
 from tessera.core.tests.factories import PartnerFactory, ProductCategoryFactory, ProductFactory, UserFactory, unit
@@ -89,3 +91,21 @@ def supplier_price(company, product, partner, price, *, min_quantity="0", lead_d
     return SupplierPrice.objects.create(company=company, product=product, partner=partner, price=Decimal(price),
                                         min_quantity=Decimal(min_quantity), currency=company.currency, uom=product.uom,
                                         lead_days=lead_days, **values)  # fmt: skip
+
+
+def posted_bill(company, partner, amount, by, *, due, reference=""):
+    bill = Invoice(company=company, kind=InvoiceKind.VENDOR_BILL, partner=partner, date=due - datetime.timedelta(days=30),
+                   due_date=due, journal=Journal.objects.get(company=company, code="BILL"), currency=company.currency,
+                   payment_reference=reference, ref=f"F-{amount}")  # fmt: skip
+    account, _taxes = invoice_line_defaults(bill, None)
+    line = InvoiceLine(description="Steel", account=account, quantity=Decimal(1), price_unit=Decimal(amount))
+    bill = invoice_save(bill, [DraftLine(line, [])], by=by)
+    return invoice_post(bill, by=by)
+
+
+@pytest.fixture
+def paying_bank(company):
+    bank = Journal.objects.get(company=company, code="BNK1")
+    Journal.objects.filter(pk=bank.pk).update(bank_iban="BE68539007547034")
+    bank.refresh_from_db()
+    return bank

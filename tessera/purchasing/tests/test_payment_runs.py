@@ -10,13 +10,14 @@ import pytest
 import xmlschema
 from django.utils import timezone
 
-from tessera.accounting.models import Invoice, InvoiceKind, InvoiceLine, Journal
-from tessera.accounting.services import DraftLine, invoice_hold_payment, invoice_line_defaults, invoice_post, invoice_save
+from tessera.accounting.services import invoice_hold_payment
 from tessera.core.errors import InvalidInput
 from tessera.core.models import PartnerBankAccount
 from tessera.purchasing.models import PaymentRun
 from tessera.purchasing.services import bills_due, payment_run_cancel, payment_run_create, payment_run_file, payment_run_mark_sent
 from tessera.purchasing.states import PaymentRunState
+
+from .conftest import posted_bill
 
 XSD = Path(__file__).resolve().parents[4] / "shared" / "data" / "xsd" / "iso20022" / "pain.001.001.03.xsd"
 pytestmark = pytest.mark.skipif(
@@ -24,24 +25,6 @@ pytestmark = pytest.mark.skipif(
 )
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 STRUCTURED = "+++090/9337/55493+++"
-
-
-def posted_bill(company, partner, amount, by, *, due, reference=""):
-    bill = Invoice(company=company, kind=InvoiceKind.VENDOR_BILL, partner=partner, date=due - datetime.timedelta(days=30),
-                   due_date=due, journal=Journal.objects.get(company=company, code="BILL"), currency=company.currency,
-                   payment_reference=reference, ref=f"F-{amount}")  # fmt: skip
-    account, _taxes = invoice_line_defaults(bill, None)
-    line = InvoiceLine(description="Steel", account=account, quantity=D(1), price_unit=D(amount))
-    bill = invoice_save(bill, [DraftLine(line, [])], by=by)
-    return invoice_post(bill, by=by)
-
-
-@pytest.fixture
-def paying_bank(company):
-    bank = Journal.objects.get(company=company, code="BNK1")
-    Journal.objects.filter(pk=bank.pk).update(bank_iban="BE68539007547034")
-    bank.refresh_from_db()
-    return bank
 
 
 @pytest.fixture
