@@ -45,3 +45,11 @@ class PaymentRunState(models.TextChoices):
 PAYMENT_RUN_TRANSITIONS = {
     PaymentRunState.DRAFT: frozenset({PaymentRunState.SENT, PaymentRunState.CANCELLED}),
 }
+
+
+class LandedCostState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    POSTED = "posted", _("Posted")
+
+
+LANDED_COST_TRANSITIONS = {LandedCostState.DRAFT: frozenset({LandedCostState.POSTED})}

@@ -36,7 +36,7 @@ from .transfers import (
     transfer_unreserve,
     transfer_validate,
 )
-from .valuation import moves_value
+from .valuation import moves_add_cost, moves_value
 
 __all__ = [
     "Counted",
@@ -57,6 +57,7 @@ __all__ = [
     "location_save",
     "move_done_now",
     "move_procure",
+    "moves_add_cost",
     "moves_value",
     "needs_dispatch",
     "procurement_need_assign",

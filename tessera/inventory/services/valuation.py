@@ -8,7 +8,7 @@ stock journal: valuation account against the category's input account (receipts)
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from tessera.accounting.models import Account, Journal, JournalEntry, JournalLine
 from tessera.accounting.services import journal_entry_post_generated
 from tessera.core.bulk import rows_update
+from tessera.core.errors import BusinessError
 from tessera.core.models import Currency, Product, ProductType, User
 from tessera.core.money import round_amount
 from tessera.core.transactions import remembered
 
 from ..models import CategoryValuation, CostMethod, Move, ValuationLayer
+from ..states import MoveState
 from .setup import STOCK_JOURNAL, category_valuation
 
 ZERO = Decimal(0)
@@ -274,13 +276,72 @@ def _valuation_of(product: Product) -> CategoryValuation:
     return remembered(CategoryValuation, product.category_id, lambda: category_valuation(product.category))
 
 
-def _post(first: Move, postings: Sequence[_Posting], by: User) -> JournalEntry:
-    day = timezone.localdate(first.date) if isinstance(first.date, datetime.datetime) else first.date
+def _post(
+    first: Move, postings: Sequence[_Posting], by: User, *, on: datetime.date | None = None, ref: str | None = None
+) -> JournalEntry:
+    day = on or (timezone.localdate(first.date) if isinstance(first.date, datetime.datetime) else first.date)
     stock_journal = Journal.objects.filter(company_id=first.company_id, code=STOCK_JOURNAL)
     journal = remembered(Journal, (first.company_id, STOCK_JOURNAL), stock_journal.get)
-    entry = JournalEntry(company=first.company, journal=journal, date=day, ref=first.reference or "")
+    entry = JournalEntry(company=first.company, journal=journal, date=day, ref=ref or first.reference or "")
     lines = []
     for posting in postings:
         lines.append(JournalLine(account=posting.debit_account, debit=posting.value, label=posting.label))
         lines.append(JournalLine(account=posting.credit_account, credit=posting.value, label=posting.label))
     return journal_entry_post_generated(entry, lines, by=by)
+
+
+def moves_add_cost(
+    costs: Mapping[Move, Decimal], *, account: Account, on: datetime.date, label: str, by: User
+) -> JournalEntry | None:
+    """Landed costs: value added to done receipts' moves after the fact (freight, duties, insurance),
+    `costs` giving each move its share in the company's currency. What of the move's goods is still
+    in stock takes its share into the stock value (its FIFO layer, or the average cost); what left
+    since goes to the category's output account. `account` is where the cost was booked (the
+    freight bill's expense), which the entry credits."""
+    postings: list[_Posting] = []
+    created: list[ValuationLayer] = []
+    moves = [move for move, amount in costs.items() if amount]
+    stocks = _load_stocks(list({move.product_id: move.product for move in moves}.values())) if moves else {}
+    layers = {
+        layer.move_id: layer
+        for layer in ValuationLayer.objects.select_for_update().filter(move__in=moves, quantity__gt=0).order_by("id")
+    }
+    currency = moves[0].company.currency if moves else None
+    for move in moves:
+        share, layer = costs[move], layers.get(move.pk)
+        if layer is None or move.state != MoveState.DONE:
+            raise BusinessError(_("%(move)s has not come into stock: it cannot carry a landed cost.") % {"move": move},
+                                code="move_not_received")  # fmt: skip
+        valuation, stock = _valuation_of(move.product), stocks[move.product_id]
+        if valuation.cost_method == CostMethod.AVERAGE:
+            held = min(max(stock.quantity, ZERO), layer.quantity)
+        else:
+            held = next((kept.remaining_quantity for kept in stock.layers if kept.pk == layer.pk), ZERO)
+        kept = share if held == layer.quantity else round_amount(share * held / layer.quantity, currency)
+        if kept:
+            created.append(ValuationLayer(company_id=move.company_id, product=move.product, move=move, date=timezone.now(),
+                                          quantity=ZERO, unit_cost=ZERO, value=kept, description=label[:200]))  # fmt: skip
+            stock.value += kept
+            for open_layer in stock.layers:
+                if open_layer.pk == layer.pk:
+                    open_layer.remaining_value += kept
+                    stock.touch(open_layer)
+            if valuation.cost_method == CostMethod.AVERAGE and stock.quantity > 0:
+                Product.objects.filter(pk=move.product_id).update(cost=(stock.value / stock.quantity).quantize(COST_PLACES))
+            postings.append(_Posting(valuation.valuation_account, account, kept, label))
+        if share - kept:
+            postings.append(_Posting(valuation.output_account, account, share - kept, label))
+    if not postings:
+        return None
+    entry = _post(moves[0], postings, by, on=on, ref=label)
+    for layer in created:
+        layer.entry = entry
+    ValuationLayer.objects.bulk_create(created)
+    remaining = {
+        layer.pk: (layer.remaining_quantity, layer.remaining_value)
+        for stock in stocks.values()
+        for layer in stock.layers
+        if layer.pk in stock.changed
+    }
+    rows_update(ValuationLayer, ["remaining_quantity", "remaining_value"], remaining)
+    return entry

@@ -11,6 +11,7 @@ PURCHASING_READ = {
     "purchasing.purchasesettings": READ,
     "purchasing.paymentrun": READ,
     "purchasing.paymentrunline": READ,
+    "purchasing.landedcost": READ,
 }
 
 MATRIX = {
@@ -23,7 +24,7 @@ MATRIX = {
     "Purchasing / Manager": {
         "purchasing.purchaseorder": (*ALL, "approve"), "purchasing.purchaseorderline": ALL, "purchasing.supplierprice": ALL,
         "purchasing.billmatch": (*READ, "accept"), "purchasing.billmatchline": READ, "purchasing.purchasesettings": WRITE,
-        "purchasing.paymentrun": WRITE, "purchasing.paymentrunline": WRITE,
+        "purchasing.paymentrun": WRITE, "purchasing.paymentrunline": WRITE, "purchasing.landedcost": WRITE,
         "accounting.invoice": ("view", "add", "change", "post"), "inventory.transfer": (*WRITE, "validate"),
         "inventory.quant": READ, "inventory.procurementneed": WRITE, "core.partner": WRITE,
     },

@@ -1,3 +1,4 @@
+from .landed_costs import LandedCost, SplitMethod
 from .matching import BillMatch, BillMatchLine
 from .orders import PurchaseOrder, PurchaseOrderLine
 from .payment_runs import PaymentRun, PaymentRunLine
@@ -7,10 +8,12 @@ from .settings import PurchaseSettings
 __all__ = [
     "BillMatch",
     "BillMatchLine",
+    "LandedCost",
     "PaymentRun",
     "PaymentRunLine",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseSettings",
+    "SplitMethod",
     "SupplierPrice",
 ]
