@@ -1,25 +1,38 @@
 """Procure to pay: a reordering rule raises a need, the buy route turns it into an RFQ at the best
 supplier price, the order waits for a manager's approval, half is received with a backorder, the
-first bill matches and is paid, the second is billed too dear and stays blocked until accepted."""
+first bill matches and is paid, the second is billed too dear and stays blocked until accepted, then
+goes to the bank in a SEPA payment run file."""
 
 import datetime
 from decimal import Decimal as D
 
 import pytest
+import xmlschema
 from django.utils import timezone
 
-from tessera.accounting.models import Account, InvoiceKind, JournalLine
+from tessera.accounting.models import Account, InvoiceKind, Journal, JournalLine
 from tessera.accounting.services import invoice_post, payment_register
 from tessera.accounting.states import InvoiceState, PaymentState
 from tessera.core.errors import BusinessError
+from tessera.core.models import PartnerBankAccount
 from tessera.inventory.models import Quant, ReorderingRule, TransferKind
 from tessera.inventory.services import DoneQuantity, replenishment_run, transfer_validate
 from tessera.inventory.states import NeedState, TransferState
 from tessera.purchasing.models import BillMatch
-from tessera.purchasing.services import bill_match_accept, purchase_order_approve, purchase_order_bill, purchase_order_confirm
+from tessera.purchasing.services import (
+    bill_match_accept,
+    bills_due,
+    payment_run_create,
+    payment_run_file,
+    payment_run_mark_sent,
+    purchase_order_approve,
+    purchase_order_bill,
+    purchase_order_confirm,
+)
 from tessera.purchasing.states import BillStatus, MatchState, OrderState, ReceiptStatus
 
 from ..conftest import supplier_price
+from ..test_payment_runs import XSD
 
 
 def balance(company, code):
@@ -132,10 +145,17 @@ def test_reorder_rule_to_paid_bills(company, warehouse, buyer, manager, supplier
     match.refresh_from_db()
     second.refresh_from_db()
     assert (match.state, match.accepted_by, second.payment_hold) == (MatchState.ACCEPTED, manager, "")
-    # 70 × 11.50 = 805.00 + 21 % = 974.05
-    payment_register([second], amount=D("974.05"), on=today, journal=bank, by=manager)
-    second.refresh_from_db()
-    assert second.payment_state == PaymentState.PAID
+    # 70 × 11.50 = 805.00 + 21 % = 974.05, paid by a SEPA payment run
+    PartnerBankAccount.objects.create(company=company, partner=supplier, iban="BE71096123456769", bic="GKCCBEBB")
+    Journal.objects.filter(pk=bank.pk).update(bank_iban="BE68539007547034")
+    bank.refresh_from_db()
+    assert list(bills_due(company, second.due_date)) == [second]
+    run = payment_run_create(company, [second], journal=bank, execution_date=today, by=manager)
+    content = payment_run_file(run)
+    if XSD.is_file():
+        xmlschema.XMLSchema(XSD).validate(content)
+    assert b"<CtrlSum>974.05</CtrlSum>" in content and b"<Ustrd>F-2026-131</Ustrd>" in content
+    payment_run_mark_sent(run, by=manager)
     assert balance(company, "340000") == D("1320.00")
     receipt.refresh_from_db()
     assert (receipt.state, result.backorder.origin) == (TransferState.DONE, order.number)
