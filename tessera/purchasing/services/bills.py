@@ -67,6 +67,12 @@ def purchase_order_bill(order: PurchaseOrder, *, by: User, on: datetime.date | N
         )
         if order.state != OrderState.PURCHASE:
             raise BusinessError(_("Only a confirmed purchase order can be billed."), code="order_not_confirmed")
+        waiting = order.invoices.filter(kind__in=VENDOR_KINDS, state=InvoiceState.DRAFT).first()
+        if waiting is not None:
+            raise BusinessError(
+                _("A draft bill of this order is waiting (%(bill)s): post or cancel it first.") % {"bill": waiting},
+                code="draft_bill_waiting",
+            )
         due = [(line, quantity) for line in _order_lines([order]) if (quantity := billable(line))]
         if not due:
             raise BusinessError(_("Nothing to bill: nothing was received since the last bill."), code="nothing_to_bill")

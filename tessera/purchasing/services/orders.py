@@ -3,7 +3,7 @@ amount, confirmation into an inventory receipt, cancellation."""
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -74,6 +74,7 @@ class PurchaseLineDraft:
     description: str = ""
     date_planned: datetime.date | None = None
     need: ProcurementNeed | None = None
+    supplier_price: SupplierPrice | None = None  # the agreement a typed price still calls off
 
 
 def purchase_order_save(order: PurchaseOrder, lines: Sequence[PurchaseLineDraft], *, by: User) -> PurchaseOrder:
@@ -90,6 +91,8 @@ def save_rfq(order: PurchaseOrder, lines: Sequence[PurchaseLineDraft], *, by: Us
         raise BusinessError(_("Only an RFQ can be changed; this order is confirmed or cancelled."), code="order_not_draft")
     with operation():
         _fill_defaults(order, by)
+        kept = [] if order._state.adding else list(order.lines.select_related("need", "supplier_price"))
+        lines = _with_links_kept(lines, kept)
         default_taxes = products_taxes(
             order.company, [draft.product for draft in lines if draft.taxes is None], sale=False, position=order.fiscal_position
         )
@@ -108,11 +111,36 @@ def save_rfq(order: PurchaseOrder, lines: Sequence[PurchaseLineDraft], *, by: Us
         record_save(order, by=by, extra_changes=_line_changes(order, drafts))
         if not adding:
             order.lines.all().delete()
+            _release_needs(kept, lines, by)
         for line, _taxes in drafts:
             line.order = order
         PurchaseOrderLine.objects.bulk_create([line for line, _taxes in drafts])
         many_to_many_add([line for line, _taxes in drafts], "taxes", [taxes for _line, taxes in drafts])
     return order
+
+
+def _with_links_kept(lines: Sequence[PurchaseLineDraft], old: Sequence[PurchaseOrderLine]) -> list[PurchaseLineDraft]:
+    """An edited RFQ keeps what its lines were linked to: a line of the same product keeps the need it
+    covered, and the agreement it called off while its price stays the agreement's."""
+    left = {line.pk: line for line in old}
+    result = []
+    for draft in lines:
+        same = next((line for line in left.values() if line.product_id == draft.product.pk), None)
+        if same is not None:
+            del left[same.pk]
+            keeps_price = draft.price_unit == same.price_unit and (draft.uom or same.uom).pk == same.uom_id
+            draft = replace(draft, need=draft.need or same.need,
+                            supplier_price=draft.supplier_price or (same.supplier_price if keeps_price else None))  # fmt: skip
+        result.append(draft)
+    return result
+
+
+def _release_needs(old: Sequence[PurchaseOrderLine], lines: Sequence[PurchaseLineDraft], by: User) -> None:
+    """Needs whose line was removed from the RFQ are cancelled; the next replenishment run raises them again."""
+    covered = {draft.need.pk for draft in lines if draft.need is not None}
+    for line in old:
+        if line.need is not None and line.need.pk not in covered and line.need.state in (NeedState.OPEN, NeedState.IN_PROGRESS):
+            procurement_need_cancel(line.need, by=by)
 
 
 def _fill_defaults(order: PurchaseOrder, by: User) -> None:
@@ -129,6 +157,8 @@ def _fill_defaults(order: PurchaseOrder, by: User) -> None:
             raise InvalidInput(_("This company has no warehouse to receive in."), field="warehouse")
         order.warehouse = warehouse
     if order.partner_id:
+        if not order.partner.is_supplier:
+            raise InvalidInput(_("%(partner)s is not marked as a supplier.") % {"partner": order.partner}, field="partner")
         if order.fiscal_position_id is None:
             order.fiscal_position = fiscal_position_for(company, order.partner)
         if order.payment_term_id is None:
@@ -186,7 +216,7 @@ def _line(
         company_id=order.company_id, position=position, product=product, description=draft.description or product.name,
         quantity=draft.quantity, uom=uom, price_unit=Decimal(price_unit).quantize(Decimal("0.000001")),
         date_planned=draft.date_planned or order.date_order + datetime.timedelta(days=lead_days),
-        supplier_price=price if price and price.committed_quantity is not None else None, need=draft.need,
+        supplier_price=price if price and price.committed_quantity is not None else draft.supplier_price, need=draft.need,
     )  # fmt: skip
     errors = {}
     try:
@@ -232,6 +262,9 @@ def purchase_order_mark_sent(order: PurchaseOrder, *, by: User) -> PurchaseOrder
     require_company(by, order)
     with operation():
         order = _locked(order)
+        if order.state not in EDITABLE:
+            raise BusinessError(_("Order %(order)s is already confirmed or cancelled.") % {"order": order},
+                                code="order_not_draft")  # fmt: skip
         if order.state == OrderState.DRAFT:
             apply_transition(order, OrderState.SENT, transitions=ORDER_TRANSITIONS, by=by)
     return order
@@ -265,10 +298,11 @@ def purchase_order_confirm(order: PurchaseOrder, *, by: User) -> PurchaseOrder:
                                 code="order_not_draft")  # fmt: skip
         lines = _lines(order)
         _check_confirmable(order, lines)
-        if needs_approval(order) and not can_approve(by):
+        above = needs_approval(order)
+        if above and not can_approve(by):
             apply_transition(order, OrderState.TO_APPROVE, transitions=ORDER_TRANSITIONS, by=by)
             return order
-        _place(order, lines, by, approved_by=by if needs_approval(order) else None)
+        _place(order, lines, by, approved_by=by if above else None)
     return order
 
 

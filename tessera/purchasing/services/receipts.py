@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import User
-from tessera.core.services import require_company
+from tessera.core.services import require_company, require_permission
 from tessera.core.transactions import operation
 from tessera.core.uom import convert_quantity, quantity_text
 from tessera.inventory.models import LocationUsage, Move, Transfer, TransferKind
@@ -87,15 +87,20 @@ def purchase_order_receive(
     how much came in (in the line's unit); everything still expected when omitted. The open receipts
     are validated through inventory (lots and bins are given there); what is left stays expected in a
     backorder, or is cancelled when `backorder` is false. Returns the receipts validated."""
+    require_permission(by, PurchaseOrder, "change")
     require_company(by, order)
+    # read again, not locked: the receipts are locked first, then the order by the follow-up, as any validation does
+    order = PurchaseOrder.objects.get(pk=order.pk)
     if order.state != OrderState.PURCHASE:
         raise BusinessError(_("Only a confirmed purchase order can be received."), code="order_not_confirmed")
     keys = {f"{LINE_KEY}{pk}": pk for pk in order.lines.values_list("pk", flat=True)}
     unknown = set(quantities or {}) - set(keys.values())
     if unknown:
-        raise InvalidInput(_("These are not lines of this order: %(ids)s.") % {"ids": sorted(unknown)}, field="quantities")
+        raise InvalidInput(_("These are not lines of this order: %(ids)s.") % {"ids": sorted(unknown)}, field="lines")
     if quantities is not None and any(quantity is None or quantity < 0 for quantity in quantities.values()):
-        raise InvalidInput(_("A received quantity cannot be negative."), field="quantities")
+        raise InvalidInput(_("A received quantity cannot be negative."), field="lines")
+    if quantities is not None and not any(quantities.values()):
+        raise InvalidInput(_("Give the quantities received."), code="nothing_received", field="lines")
     validated = []
     with operation():
         open_moves = (
@@ -115,7 +120,7 @@ def purchase_order_receive(
                 by_transfer[move.transfer][move.pk] = [DoneQuantity(take)]
                 left[line_id] -= take
         if not by_transfer:
-            raise InvalidInput(_("Nothing is expected on this order any more."), code="nothing_expected", field="quantities")
+            raise InvalidInput(_("Nothing is expected on this order any more."), code="nothing_expected", field="lines")
         extra = {pk: quantity for pk, quantity in left.items() if quantity > 0}
         if extra:  # more than the open moves expect goes on the last receipt, for the tolerance to judge
             last = list(by_transfer)[-1]
@@ -125,7 +130,7 @@ def purchase_order_receive(
                     by_transfer[last][move.pk] = [DoneQuantity(done[0].quantity + extra.pop(keys[move.origin_key]))]
         if extra:
             raise InvalidInput(_("Nothing more is expected of these lines: %(ids)s.") % {"ids": sorted(extra)},
-                               code="nothing_expected", field="quantities")  # fmt: skip
+                               code="nothing_expected", field="lines")  # fmt: skip
         for transfer, done in by_transfer.items():
             transfer_validate(transfer, by=by, done=done, backorder=backorder)
             validated.append(transfer)

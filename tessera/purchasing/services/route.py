@@ -62,6 +62,7 @@ def _in_unit(quantity: Decimal, product_unit, unit) -> Decimal:
 def _drafts_of(order: PurchaseOrder) -> list[PurchaseLineDraft]:
     return [
         PurchaseLineDraft(line.product, line.quantity, price_unit=line.price_unit, uom=line.uom, taxes=list(line.taxes.all()),
-                          description=line.description, date_planned=line.date_planned, need=line.need)
-        for line in order.lines.select_related("product__uom", "uom", "need").prefetch_related("taxes")
+                          description=line.description, date_planned=line.date_planned, need=line.need,
+                          supplier_price=line.supplier_price)
+        for line in order.lines.select_related("product__uom", "uom", "need", "supplier_price").prefetch_related("taxes")
     ]  # fmt: skip

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tessera.accounting.models import Invoice, InvoiceKind, InvoiceLine, Journal
-from tessera.accounting.services import DraftLine, invoice_line_defaults, invoice_save
+from tessera.accounting.services import DraftLine, invoice_cancel, invoice_line_defaults, invoice_save
 from tessera.core.errors import BusinessError, InvalidInput, NotAllowed
 from tessera.inventory.models import Move, ProcurementNeed, Quant
 from tessera.inventory.states import MoveState, NeedState
@@ -18,6 +18,7 @@ from tessera.purchasing.services import (
     PurchaseLineDraft,
     purchase_bill_link,
     purchase_order_approve,
+    purchase_order_bill,
     purchase_order_cancel,
     purchase_order_confirm,
     purchase_order_receive,
@@ -132,5 +133,36 @@ def test_cancelling_an_rfq_from_the_buy_route_cancels_its_need(company, buyer, s
                                           route="buy")  # fmt: skip
     order = rfq(company, supplier, buyer, PurchaseLineDraft(steel, D(8), price_unit=D(10), need=need))
     purchase_order_cancel(order, by=buyer)
+    need.refresh_from_db()
+    assert need.state == NeedState.CANCELLED
+
+
+def test_a_second_bill_waits_for_the_draft_one(company, manager, supplier, steel):
+    order = rfq(company, supplier, manager, PurchaseLineDraft(steel, D(5), price_unit=D(10)))
+    order = purchase_order_confirm(order, by=manager)
+    purchase_order_receive(order, by=manager)
+    draft = purchase_order_bill(order, by=manager)
+    with pytest.raises(BusinessError, match="A draft bill of this order is waiting") as refused:
+        purchase_order_bill(order, by=manager)
+    assert (refused.value.code, order.invoices.count()) == ("draft_bill_waiting", 1)
+    invoice_cancel(draft, by=manager)
+    assert purchase_order_bill(order, by=manager).lines.get().quantity == D(5)
+
+
+def test_an_edited_rfq_keeps_its_need_and_agreement(company, buyer, supplier, warehouse, steel):
+    agreement = supplier_price(company, steel, supplier, "10.00", committed_quantity=D(100))
+    need = ProcurementNeed.objects.create(company=company, product=steel, quantity=D(30), warehouse=warehouse,
+                                          location=warehouse.stock_location, date_needed=timezone.localdate(),
+                                          route="buy", state=NeedState.IN_PROGRESS)  # fmt: skip
+    order = rfq(company, supplier, buyer, PurchaseLineDraft(steel, D(30), need=need))
+    order.note = "Deliver at gate 2"
+    order = purchase_order_save(order, [PurchaseLineDraft(steel, D(30), price_unit=D("10.00"))], by=buyer)
+    line = order.lines.get()
+    assert (line.need, line.supplier_price) == (need, agreement)
+    purchase_order_save(
+        order, [PurchaseLineDraft(steel, D(30), price_unit=D("9.50"))], by=buyer
+    )  # no longer the agreement's price
+    assert order.lines.get().supplier_price is None
+    purchase_order_save(order, [], by=buyer)
     need.refresh_from_db()
     assert need.state == NeedState.CANCELLED
