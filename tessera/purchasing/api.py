@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action
@@ -23,6 +25,7 @@ from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, Sco
 from tessera.core.rest.viewsets import ReadOnlyViewSet, RecordViewSet, UpdateOnlyViewSet
 from tessera.core.scoping import request_company
 
+from .documents import order_pdf, order_pdf_filename
 from .models import BillMatch, BillMatchLine, PurchaseOrder, PurchaseOrderLine, PurchaseSettings, SupplierPrice
 from .services import (
     PurchaseLineDraft,
@@ -35,6 +38,7 @@ from .services import (
     purchase_order_mark_sent,
     purchase_order_receive,
     purchase_order_save,
+    purchase_order_send,
 )
 
 router = DefaultRouter(trailing_slash=True)
@@ -234,6 +238,10 @@ class BillOrderSerializer(serializers.Serializer):
                                 help_text=gettext_lazy("The supplier's bill number."))  # fmt: skip
 
 
+class SendPurchaseOrderSerializer(serializers.Serializer):
+    to = serializers.EmailField(required=False, help_text=gettext_lazy("The supplier's e-mail address if omitted."))
+
+
 class LinkBillSerializer(serializers.Serializer):
     bill = ScopedPrimaryKeyRelatedField(
         queryset=Invoice.objects.all(),
@@ -351,6 +359,24 @@ class PurchaseOrderViewSet(RecordViewSet):
         data = LinkBillSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         purchase_bill_link(data.validated_data["bill"], [order], by=request.user)
+        return Response(self._fresh(order))
+
+    @extend_schema(request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY}, filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def pdf(self, request: Request, pk: Any = None) -> HttpResponse:
+        """The RFQ, or once confirmed the purchase order, as a PDF in the supplier's language."""
+        order = self.get_object()
+        response = HttpResponse(order_pdf(order), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{order_pdf_filename(order)}"'
+        return response
+
+    @extend_schema(request=SendPurchaseOrderSerializer, responses=PurchaseOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request: Request, pk: Any = None) -> Response:
+        """E-mail the PDF to the supplier (or to `to`); a draft RFQ becomes sent."""
+        data = SendPurchaseOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = purchase_order_send(self.get_record(), by=request.user, to=data.validated_data.get("to"))
         return Response(self._fresh(order))
 
 

@@ -479,3 +479,20 @@ def test_lists_cost_the_same_queries_whatever_their_length(api, company, supplie
     order()
     order()
     assert (queries(ORDERS, 3), queries(MATCHES, 3)) == one
+
+
+def test_the_order_pdf_and_sending_it(api, company, supplier, steel, mailoutbox, django_capture_on_commit_callbacks):
+    Partner = type(supplier)
+    Partner.objects.filter(pk=supplier.pk).update(email="orders@staal.example")
+    created = api.post("/api/v1/purchasing/orders/", {"partner": supplier.pk, "lines": [
+        {"product": steel.pk, "quantity": "4", "price_unit": "12.00"}]}, format="json")  # fmt: skip
+    assert created.status_code == 201, created.content
+    order_id = created.json()["id"]
+    pdf = api.get(f"/api/v1/purchasing/orders/{order_id}/pdf/")
+    assert (pdf.status_code, pdf["Content-Type"], pdf.content[:5]) == (200, "application/pdf", b"%PDF-")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api.post(f"/api/v1/purchasing/orders/{order_id}/send/", {}, format="json")
+    assert (sent.status_code, sent.json()["state"]) == (200, "sent")
+    assert [message.to for message in mailoutbox] == [["orders@staal.example"]]
+    bad = api.post(f"/api/v1/purchasing/orders/{order_id}/send/", {"to": "not an address"}, format="json")
+    assert (bad.status_code, list(bad.json()["errors"])) == (400, ["to"])
