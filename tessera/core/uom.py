@@ -41,3 +41,9 @@ def round_quantity(quantity: Decimal, unit: UnitLike) -> Decimal:
 def quantity_text(quantity: Decimal) -> str:
     """A quantity as a person reads it in a message: no trailing zeros, no exponent (40, not 4E+1)."""
     return formats.number_format(Decimal(f"{Decimal(quantity).normalize():f}"))
+
+
+def convert_exact(quantity: Decimal, from_unit: UnitLike, to_unit: UnitLike) -> Decimal:
+    """Express a quantity in another unit to the 6 places quantity columns keep, not to the unit's
+    rounding step: 150 units bought by the box of 100 are 1.5 boxes, not 2."""
+    return convert_quantity(quantity, from_unit, to_unit, rounded=False).quantize(Decimal("0.000001"))

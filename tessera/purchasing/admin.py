@@ -404,4 +404,6 @@ class PurchaseSettingsAdmin(RecordAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
 from . import payment_admin  # noqa: E402,F401

@@ -12,246 +12,817 @@ import tessera.core.models.base
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounting', '0005_invoice_payment_hold'),
-        ('core', '0005_configuration_version'),
-        ('inventory', '0004_move_origin_key'),
+        ("accounting", "0005_invoice_payment_hold"),
+        ("core", "0005_configuration_version"),
+        ("inventory", "0004_move_origin_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BillMatch',
+            name="BillMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('matched', 'Matched'), ('blocked', 'Blocked for payment'), ('accepted', 'Accepted by a manager')], editable=False, max_length=10, verbose_name='state')),
-                ('reason', models.TextField(blank=True, editable=False, verbose_name='why it is blocked')),
-                ('accepted_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='accepted at')),
-                ('accepted_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='accepted by')),
-                ('company', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.company', verbose_name='company')),
-                ('invoice', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='purchase_match', to='accounting.invoice', verbose_name='bill')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("matched", "Matched"),
+                            ("blocked", "Blocked for payment"),
+                            ("accepted", "Accepted by a manager"),
+                        ],
+                        editable=False,
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, editable=False, verbose_name="why it is blocked")),
+                ("accepted_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="accepted at")),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="accepted by",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.company",
+                        verbose_name="company",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="purchase_match",
+                        to="accounting.invoice",
+                        verbose_name="bill",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bill match',
-                'verbose_name_plural': 'bill matches',
-                'ordering': ['-id'],
-                'permissions': [('accept_billmatch', 'Can accept a bill outside the matching tolerance')],
+                "verbose_name": "bill match",
+                "verbose_name_plural": "bill matches",
+                "ordering": ["-id"],
+                "permissions": [("accept_billmatch", "Can accept a bill outside the matching tolerance")],
             },
         ),
         migrations.CreateModel(
-            name='PaymentRun',
+            name="PaymentRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, editable=False, help_text="Also the file's message id.", max_length=35, verbose_name='number')),
-                ('execution_date', models.DateField(verbose_name='execution date')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('sent', 'Sent to the bank'), ('cancelled', 'Cancelled')], default='draft', editable=False, max_length=10, verbose_name='state')),
-                ('amount_total', tessera.core.fields.AmountField(decimal_places=4, default=Decimal('0'), editable=False, max_digits=20, verbose_name='total')),
-                ('sent_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='sent at')),
-                ('company', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.company', verbose_name='company')),
-                ('journal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounting.journal', verbose_name='pay from')),
-                ('sent_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, editable=False, help_text="Also the file's message id.", max_length=35, verbose_name="number"
+                    ),
+                ),
+                ("execution_date", models.DateField(verbose_name="execution date")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("sent", "Sent to the bank"), ("cancelled", "Cancelled")],
+                        default="draft",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "amount_total",
+                    tessera.core.fields.AmountField(
+                        decimal_places=4, default=Decimal("0"), editable=False, max_digits=20, verbose_name="total"
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="sent at")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.company",
+                        verbose_name="company",
+                    ),
+                ),
+                (
+                    "journal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounting.journal",
+                        verbose_name="pay from",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sent by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment run',
-                'verbose_name_plural': 'payment runs',
-                'ordering': ['-execution_date', '-id'],
+                "verbose_name": "payment run",
+                "verbose_name_plural": "payment runs",
+                "ordering": ["-execution_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PaymentRunLine',
+            name="PaymentRunLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', tessera.core.fields.AmountField(decimal_places=4, max_digits=20, verbose_name='amount')),
-                ('iban', models.CharField(max_length=42, verbose_name='IBAN')),
-                ('bic', models.CharField(blank=True, max_length=11, verbose_name='BIC')),
-                ('communication', models.CharField(blank=True, max_length=140, verbose_name='communication')),
-                ('end_to_end_id', models.CharField(max_length=35, verbose_name='end-to-end id')),
-                ('company', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.company', verbose_name='company')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payment_run_lines', to='accounting.invoice', verbose_name='bill')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.partner', verbose_name='supplier')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='purchasing.paymentrun', verbose_name='payment run')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount", tessera.core.fields.AmountField(decimal_places=4, max_digits=20, verbose_name="amount")),
+                ("iban", models.CharField(max_length=42, verbose_name="IBAN")),
+                ("bic", models.CharField(blank=True, max_length=11, verbose_name="BIC")),
+                ("communication", models.CharField(blank=True, max_length=140, verbose_name="communication")),
+                ("end_to_end_id", models.CharField(max_length=35, verbose_name="end-to-end id")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.company",
+                        verbose_name="company",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payment_run_lines",
+                        to="accounting.invoice",
+                        verbose_name="bill",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.partner", verbose_name="supplier"
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="purchasing.paymentrun",
+                        verbose_name="payment run",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment run line',
-                'verbose_name_plural': 'payment run lines',
-                'ordering': ['run', 'id'],
+                "verbose_name": "payment run line",
+                "verbose_name_plural": "payment run lines",
+                "ordering": ["run", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseOrder',
+            name="PurchaseOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, editable=False, max_length=64, verbose_name='number')),
-                ('partner_ref', models.CharField(blank=True, help_text="The supplier's quotation or order confirmation number.", max_length=100, verbose_name="supplier's reference")),
-                ('date_order', models.DateField(verbose_name='order date')),
-                ('note', models.TextField(blank=True, verbose_name='terms and notes')),
-                ('state', models.CharField(choices=[('draft', 'Request for quotation'), ('sent', 'RFQ sent'), ('to_approve', 'To approve'), ('purchase', 'Purchase order'), ('cancelled', 'Cancelled')], default='draft', editable=False, max_length=12, verbose_name='state')),
-                ('receipt_status', models.CharField(choices=[('nothing', 'Nothing received'), ('partial', 'Partially received'), ('full', 'Fully received')], default='nothing', editable=False, max_length=10, verbose_name='receipt')),
-                ('bill_status', models.CharField(choices=[('nothing', 'Nothing to bill'), ('to_bill', 'Waiting for bills'), ('billed', 'Fully billed')], default='nothing', editable=False, max_length=10, verbose_name='billing')),
-                ('confirmed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='confirmed at')),
-                ('amount_untaxed', tessera.core.fields.AmountField(decimal_places=4, default=Decimal('0'), editable=False, max_digits=20, verbose_name='untaxed')),
-                ('amount_tax', tessera.core.fields.AmountField(decimal_places=4, default=Decimal('0'), editable=False, max_digits=20, verbose_name='tax')),
-                ('amount_total', tessera.core.fields.AmountField(decimal_places=4, default=Decimal('0'), editable=False, max_digits=20, verbose_name='total')),
-                ('approved_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('buyer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='buyer')),
-                ('company', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.company', verbose_name='company')),
-                ('currency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.currency', verbose_name='currency')),
-                ('fiscal_position', models.ForeignKey(blank=True, help_text="Empty: found from the supplier's country and VAT number.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounting.fiscalposition', verbose_name='fiscal position')),
-                ('invoices', models.ManyToManyField(blank=True, editable=False, related_name='purchase_orders', to='accounting.invoice', verbose_name='bills')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchase_orders', to='core.partner', verbose_name='supplier')),
-                ('payment_term', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.paymentterm', verbose_name='payment term')),
-                ('transfers', models.ManyToManyField(blank=True, editable=False, related_name='purchase_orders', to='inventory.transfer', verbose_name='receipts')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.warehouse', verbose_name='deliver to')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(blank=True, editable=False, max_length=64, verbose_name="number")),
+                (
+                    "partner_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="The supplier's quotation or order confirmation number.",
+                        max_length=100,
+                        verbose_name="supplier's reference",
+                    ),
+                ),
+                ("date_order", models.DateField(verbose_name="order date")),
+                ("note", models.TextField(blank=True, verbose_name="terms and notes")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Request for quotation"),
+                            ("sent", "RFQ sent"),
+                            ("to_approve", "To approve"),
+                            ("purchase", "Purchase order"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "receipt_status",
+                    models.CharField(
+                        choices=[("nothing", "Nothing received"), ("partial", "Partially received"), ("full", "Fully received")],
+                        default="nothing",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="receipt",
+                    ),
+                ),
+                (
+                    "bill_status",
+                    models.CharField(
+                        choices=[("nothing", "Nothing to bill"), ("to_bill", "Waiting for bills"), ("billed", "Fully billed")],
+                        default="nothing",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="billing",
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="confirmed at")),
+                (
+                    "amount_untaxed",
+                    tessera.core.fields.AmountField(
+                        decimal_places=4, default=Decimal("0"), editable=False, max_digits=20, verbose_name="untaxed"
+                    ),
+                ),
+                (
+                    "amount_tax",
+                    tessera.core.fields.AmountField(
+                        decimal_places=4, default=Decimal("0"), editable=False, max_digits=20, verbose_name="tax"
+                    ),
+                ),
+                (
+                    "amount_total",
+                    tessera.core.fields.AmountField(
+                        decimal_places=4, default=Decimal("0"), editable=False, max_digits=20, verbose_name="total"
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "buyer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="buyer",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.company",
+                        verbose_name="company",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.currency", verbose_name="currency"
+                    ),
+                ),
+                (
+                    "fiscal_position",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: found from the supplier's country and VAT number.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounting.fiscalposition",
+                        verbose_name="fiscal position",
+                    ),
+                ),
+                (
+                    "invoices",
+                    models.ManyToManyField(
+                        blank=True, editable=False, related_name="purchase_orders", to="accounting.invoice", verbose_name="bills"
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchase_orders",
+                        to="core.partner",
+                        verbose_name="supplier",
+                    ),
+                ),
+                (
+                    "payment_term",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.paymentterm",
+                        verbose_name="payment term",
+                    ),
+                ),
+                (
+                    "transfers",
+                    models.ManyToManyField(
+                        blank=True,
+                        editable=False,
+                        related_name="purchase_orders",
+                        to="inventory.transfer",
+                        verbose_name="receipts",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.warehouse",
+                        verbose_name="deliver to",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase order',
-                'verbose_name_plural': 'purchase orders',
-                'ordering': ['-date_order', '-id'],
-                'permissions': [('approve_purchaseorder', 'Can approve purchase orders above the approval amount')],
+                "verbose_name": "purchase order",
+                "verbose_name_plural": "purchase orders",
+                "ordering": ["-date_order", "-id"],
+                "permissions": [("approve_purchaseorder", "Can approve purchase orders above the approval amount")],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseOrderLine',
+            name="PurchaseOrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='description')),
-                ('quantity', tessera.core.fields.QuantityField(decimal_places=6, max_digits=20, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='quantity')),
-                ('price_unit', tessera.core.fields.PriceField(decimal_places=6, max_digits=20, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='unit price')),
-                ('amount_untaxed', tessera.core.fields.AmountField(decimal_places=4, default=Decimal('0'), editable=False, max_digits=20, verbose_name='subtotal')),
-                ('date_planned', models.DateField(verbose_name='expected on')),
-                ('qty_received', tessera.core.fields.QuantityField(decimal_places=6, default=Decimal('0'), editable=False, max_digits=20, verbose_name='received')),
-                ('qty_billed', tessera.core.fields.QuantityField(decimal_places=6, default=Decimal('0'), editable=False, max_digits=20, verbose_name='billed')),
-                ('received_date', models.DateField(blank=True, editable=False, help_text='When the last of the ordered quantity came in.', null=True, verbose_name='received on')),
-                ('company', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.company', verbose_name='company')),
-                ('need', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='inventory.procurementneed', verbose_name='for the need')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='purchasing.purchaseorder', verbose_name='order')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.product', verbose_name='product')),
-                ('taxes', models.ManyToManyField(blank=True, related_name='+', to='accounting.tax', verbose_name='taxes')),
-                ('uom', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.uom', verbose_name='unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                ("description", models.CharField(blank=True, max_length=500, verbose_name="description")),
+                (
+                    "quantity",
+                    tessera.core.fields.QuantityField(
+                        decimal_places=6,
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="quantity",
+                    ),
+                ),
+                (
+                    "price_unit",
+                    tessera.core.fields.PriceField(
+                        decimal_places=6,
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="unit price",
+                    ),
+                ),
+                (
+                    "amount_untaxed",
+                    tessera.core.fields.AmountField(
+                        decimal_places=4, default=Decimal("0"), editable=False, max_digits=20, verbose_name="subtotal"
+                    ),
+                ),
+                ("date_planned", models.DateField(verbose_name="expected on")),
+                (
+                    "qty_received",
+                    tessera.core.fields.QuantityField(
+                        decimal_places=6, default=Decimal("0"), editable=False, max_digits=20, verbose_name="received"
+                    ),
+                ),
+                (
+                    "qty_billed",
+                    tessera.core.fields.QuantityField(
+                        decimal_places=6, default=Decimal("0"), editable=False, max_digits=20, verbose_name="billed"
+                    ),
+                ),
+                (
+                    "received_date",
+                    models.DateField(
+                        blank=True,
+                        editable=False,
+                        help_text="When the last of the ordered quantity came in.",
+                        null=True,
+                        verbose_name="received on",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.company",
+                        verbose_name="company",
+                    ),
+                ),
+                (
+                    "need",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="inventory.procurementneed",
+                        verbose_name="for the need",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="purchasing.purchaseorder",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.product", verbose_name="product"
+                    ),
+                ),
+                ("taxes", models.ManyToManyField(blank=True, related_name="+", to="accounting.tax", verbose_name="taxes")),
+                (
+                    "uom",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.uom", verbose_name="unit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase order line',
-                'verbose_name_plural': 'purchase order lines',
-                'ordering': ['order', 'position', 'id'],
+                "verbose_name": "purchase order line",
+                "verbose_name_plural": "purchase order lines",
+                "ordering": ["order", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BillMatchLine',
+            name="BillMatchLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', tessera.core.fields.QuantityField(decimal_places=6, max_digits=20, verbose_name='billed')),
-                ('price_unit', tessera.core.fields.PriceField(decimal_places=6, max_digits=20, verbose_name='billed unit price')),
-                ('received', tessera.core.fields.QuantityField(decimal_places=6, default=Decimal('0'), max_digits=20, verbose_name='received when billed')),
-                ('company', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.company', verbose_name='company')),
-                ('match', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='purchasing.billmatch', verbose_name='match')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='billings', to='purchasing.purchaseorderline', verbose_name='order line')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", tessera.core.fields.QuantityField(decimal_places=6, max_digits=20, verbose_name="billed")),
+                ("price_unit", tessera.core.fields.PriceField(decimal_places=6, max_digits=20, verbose_name="billed unit price")),
+                (
+                    "received",
+                    tessera.core.fields.QuantityField(
+                        decimal_places=6, default=Decimal("0"), max_digits=20, verbose_name="received when billed"
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.company",
+                        verbose_name="company",
+                    ),
+                ),
+                (
+                    "match",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="purchasing.billmatch",
+                        verbose_name="match",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="billings",
+                        to="purchasing.purchaseorderline",
+                        verbose_name="order line",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bill match line',
-                'verbose_name_plural': 'bill match lines',
-                'ordering': ['match', 'id'],
+                "verbose_name": "bill match line",
+                "verbose_name_plural": "bill match lines",
+                "ordering": ["match", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseSettings',
+            name="PurchaseSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('approval_amount', tessera.core.fields.AmountField(decimal_places=4, default=Decimal('5000'), help_text="Orders whose untaxed total (in the company's currency) is above this amount need a purchasing manager's approval before they are sent. 0: every order needs it.", max_digits=20, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='approval above')),
-                ('quantity_tolerance', models.DecimalField(decimal_places=4, default=Decimal('5'), help_text='How much more than ordered may be received, and billed beyond what was received.', max_digits=7, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='quantity tolerance (%)')),
-                ('price_tolerance', models.DecimalField(decimal_places=4, default=Decimal('2'), help_text='How far a billed unit price may be above the ordered one before the bill is blocked for payment.', max_digits=7, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='price tolerance (%)')),
-                ('company', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.company', verbose_name='company')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "approval_amount",
+                    tessera.core.fields.AmountField(
+                        decimal_places=4,
+                        default=Decimal("5000"),
+                        help_text="Orders whose untaxed total (in the company's currency) is above this amount need a purchasing manager's approval before they are sent. 0: every order needs it.",
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="approval above",
+                    ),
+                ),
+                (
+                    "quantity_tolerance",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("5"),
+                        help_text="How much more than ordered may be received, and billed beyond what was received.",
+                        max_digits=7,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="quantity tolerance (%)",
+                    ),
+                ),
+                (
+                    "price_tolerance",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("2"),
+                        help_text="How far a billed unit price may be above the ordered one before the bill is blocked for payment.",
+                        max_digits=7,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="price tolerance (%)",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.company",
+                        verbose_name="company",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchasing settings',
-                'verbose_name_plural': 'purchasing settings',
+                "verbose_name": "purchasing settings",
+                "verbose_name_plural": "purchasing settings",
             },
         ),
         migrations.CreateModel(
-            name='SupplierPrice',
+            name="SupplierPrice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('supplier_code', models.CharField(blank=True, max_length=64, verbose_name="supplier's product code")),
-                ('supplier_name', models.CharField(blank=True, max_length=200, verbose_name="supplier's product name")),
-                ('min_quantity', tessera.core.fields.QuantityField(decimal_places=6, default=Decimal('0'), help_text="In the price's unit.", max_digits=20, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='from quantity')),
-                ('price', tessera.core.fields.PriceField(decimal_places=6, max_digits=20, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='unit price')),
-                ('lead_days', models.PositiveIntegerField(default=0, verbose_name='lead time (days)')),
-                ('date_start', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('date_end', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('committed_quantity', tessera.core.fields.QuantityField(blank=True, decimal_places=6, help_text="Framework agreement: the quantity promised over the period, in the price's unit. Empty: a plain price.", max_digits=20, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='committed quantity')),
-                ('priority', models.PositiveIntegerField(default=10, help_text='Lower comes first when prices are equal.', verbose_name='priority')),
-                ('company', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.company', verbose_name='company')),
-                ('currency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.currency', verbose_name='currency')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.partner', verbose_name='supplier')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.product', verbose_name='product')),
-                ('uom', models.ForeignKey(help_text='The unit the supplier sells in; its price is per this unit.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.uom', verbose_name='unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("supplier_code", models.CharField(blank=True, max_length=64, verbose_name="supplier's product code")),
+                ("supplier_name", models.CharField(blank=True, max_length=200, verbose_name="supplier's product name")),
+                (
+                    "min_quantity",
+                    tessera.core.fields.QuantityField(
+                        decimal_places=6,
+                        default=Decimal("0"),
+                        help_text="In the price's unit.",
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="from quantity",
+                    ),
+                ),
+                (
+                    "price",
+                    tessera.core.fields.PriceField(
+                        decimal_places=6,
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="unit price",
+                    ),
+                ),
+                ("lead_days", models.PositiveIntegerField(default=0, verbose_name="lead time (days)")),
+                ("date_start", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("date_end", models.DateField(blank=True, null=True, verbose_name="valid until")),
+                (
+                    "committed_quantity",
+                    tessera.core.fields.QuantityField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="Framework agreement: the quantity promised over the period, in the price's unit. Empty: a plain price.",
+                        max_digits=20,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="committed quantity",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.PositiveIntegerField(
+                        default=10, help_text="Lower comes first when prices are equal.", verbose_name="priority"
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.company",
+                        verbose_name="company",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.currency", verbose_name="currency"
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.partner", verbose_name="supplier"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.product", verbose_name="product"
+                    ),
+                ),
+                (
+                    "uom",
+                    models.ForeignKey(
+                        help_text="The unit the supplier sells in; its price is per this unit.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.uom",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supplier price',
-                'verbose_name_plural': 'supplier prices',
-                'ordering': ['product', 'priority', 'price', 'id'],
+                "verbose_name": "supplier price",
+                "verbose_name_plural": "supplier prices",
+                "ordering": ["product", "priority", "price", "id"],
             },
         ),
         migrations.AddField(
-            model_name='purchaseorderline',
-            name='supplier_price',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='purchasing.supplierprice', verbose_name='supplier price'),
+            model_name="purchaseorderline",
+            name="supplier_price",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="purchasing.supplierprice",
+                verbose_name="supplier price",
+            ),
         ),
         migrations.CreateModel(
-            name='LandedCost',
+            name="LandedCost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=200, verbose_name='description')),
-                ('amount', tessera.core.fields.AmountField(decimal_places=4, help_text="In the company's currency, without VAT.", max_digits=20, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='amount')),
-                ('split', models.CharField(choices=[('quantity', 'By quantity'), ('value', 'By value'), ('equal', 'Equally per line')], default='value', max_length=10, verbose_name='spread')),
-                ('date', models.DateField(verbose_name='date')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('posted', 'Posted')], default='draft', editable=False, max_length=10, verbose_name='state')),
-                ('account', models.ForeignKey(help_text="The account the cost's bill was booked on; the landed cost moves it into stock.", on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounting.account', verbose_name='booked on')),
-                ('bill', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounting.invoice', verbose_name='bill of the cost')),
-                ('company', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.company', verbose_name='company')),
-                ('entry', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounting.journalentry', verbose_name='journal entry')),
-                ('receipt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='landed_costs', to='inventory.transfer', verbose_name='receipt')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("description", models.CharField(max_length=200, verbose_name="description")),
+                (
+                    "amount",
+                    tessera.core.fields.AmountField(
+                        decimal_places=4,
+                        help_text="In the company's currency, without VAT.",
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "split",
+                    models.CharField(
+                        choices=[("quantity", "By quantity"), ("value", "By value"), ("equal", "Equally per line")],
+                        default="value",
+                        max_length=10,
+                        verbose_name="spread",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("posted", "Posted")],
+                        default="draft",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        help_text="The account the cost's bill was booked on; the landed cost moves it into stock.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounting.account",
+                        verbose_name="booked on",
+                    ),
+                ),
+                (
+                    "bill",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounting.invoice",
+                        verbose_name="bill of the cost",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.company",
+                        verbose_name="company",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounting.journalentry",
+                        verbose_name="journal entry",
+                    ),
+                ),
+                (
+                    "receipt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="landed_costs",
+                        to="inventory.transfer",
+                        verbose_name="receipt",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'landed cost',
-                'verbose_name_plural': 'landed costs',
-                'ordering': ['-date', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='landed_cost_amount_positive')],
+                "verbose_name": "landed cost",
+                "verbose_name_plural": "landed costs",
+                "ordering": ["-date", "-id"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="landed_cost_amount_positive")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='purchaseorder',
-            index=models.Index(fields=['company', 'state', 'date_order'], name='purchasing__company_6555b9_idx'),
+            model_name="purchaseorder",
+            index=models.Index(fields=["company", "state", "date_order"], name="purchasing__company_6555b9_idx"),
         ),
         migrations.AddIndex(
-            model_name='purchaseorder',
-            index=models.Index(fields=['company', 'partner'], name='purchasing__company_4f349f_idx'),
+            model_name="purchaseorder",
+            index=models.Index(fields=["company", "partner"], name="purchasing__company_4f349f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='purchasesettings',
-            constraint=tessera.core.models.base.ScopedUnique(fields=('company',), name='purchase_settings_one_per_company'),
+            model_name="purchasesettings",
+            constraint=tessera.core.models.base.ScopedUnique(fields=("company",), name="purchase_settings_one_per_company"),
         ),
         migrations.AddIndex(
-            model_name='supplierprice',
-            index=models.Index(fields=['company', 'product'], name='purchasing__company_ce26d9_idx'),
+            model_name="supplierprice",
+            index=models.Index(fields=["company", "product"], name="purchasing__company_ce26d9_idx"),
         ),
         migrations.AddConstraint(
-            model_name='supplierprice',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='supplier_price_not_negative'),
+            model_name="supplierprice",
+            constraint=models.CheckConstraint(condition=models.Q(("price__gte", 0)), name="supplier_price_not_negative"),
         ),
         migrations.AddConstraint(
-            model_name='supplierprice',
-            constraint=models.CheckConstraint(condition=models.Q(('date_end__isnull', True), ('date_start__isnull', True), ('date_end__gte', models.F('date_start')), _connector='OR'), name='supplier_price_dates_ordered'),
+            model_name="supplierprice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_end__isnull", True),
+                    ("date_start__isnull", True),
+                    ("date_end__gte", models.F("date_start")),
+                    _connector="OR",
+                ),
+                name="supplier_price_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaseorderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='purchase_line_quantity_positive'),
+            model_name="purchaseorderline",
+            constraint=models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="purchase_line_quantity_positive"),
         ),
         migrations.AddConstraint(
-            model_name='purchaseorderline',
-            constraint=models.CheckConstraint(condition=models.Q(('price_unit__gte', 0)), name='purchase_line_price_not_negative'),
+            model_name="purchaseorderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price_unit__gte", 0)), name="purchase_line_price_not_negative"
+            ),
         ),
     ]

@@ -49,7 +49,7 @@ class SupplierPrice(CompanyOwned):
         indexes = [models.Index(fields=["company", "product"])]
 
     def __str__(self) -> str:
-        return f"{self.partner} · {self.product}: {self.price} {self.currency_id} / {self.uom}"
+        return f"{self.partner} · {self.product}: {self.price} {self.currency.code} / {self.uom}"
 
     def clean(self) -> None:
         errors = {}

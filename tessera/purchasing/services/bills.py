@@ -25,7 +25,7 @@ from tessera.core.models import Company, ProductType, Uom, User
 from tessera.core.queries import convert_amount
 from tessera.core.services import require_company, require_permission
 from tessera.core.transactions import operation, remembered
-from tessera.core.uom import convert_quantity, quantity_text
+from tessera.core.uom import convert_exact, convert_quantity, quantity_text
 from tessera.core.workflow import apply_transition
 
 from ..models import BillMatch, BillMatchLine, PurchaseOrder, PurchaseOrderLine
@@ -182,7 +182,7 @@ def _allocate(
         price = bill_line.price_unit * (1 - bill_line.discount / HUNDRED)
         remaining = sign * bill_line.quantity
         for position, line in enumerate(candidates):
-            wanted = convert_quantity(remaining, unit, line.uom)
+            wanted = convert_exact(remaining, unit, line.uom)
             last = position == len(candidates) - 1
             take = wanted if last or wanted < 0 else min(wanted, max(left[line.pk], ZERO))
             if take == 0:

@@ -11,7 +11,7 @@ from django.db.models import Q, Sum
 from tessera.core.errors import MissingExchangeRate
 from tessera.core.models import Company, Partner, Product, Uom
 from tessera.core.queries import exchange_rate
-from tessera.core.uom import convert_quantity
+from tessera.core.uom import convert_exact, convert_quantity
 
 from ..models import PurchaseOrderLine, SupplierPrice
 from ..states import OrderState
@@ -53,7 +53,7 @@ def called_off(prices: Iterable[SupplierPrice]) -> dict[int, Decimal]:
     units = Uom.objects.in_bulk({uom_id for _price, uom_id, _q in rows})
     for price_id, uom_id, quantity in rows:
         price = agreements[price_id]
-        taken[price_id] += convert_quantity(quantity, units[uom_id], price.uom)
+        taken[price_id] += convert_exact(quantity, units[uom_id], price.uom)
     return taken
 
 

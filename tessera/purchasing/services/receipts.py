@@ -1,6 +1,7 @@
 """Receipts of purchase orders: received quantities and dates follow the done moves of their lines;
 a receipt of more than ordered beyond the company's tolerance is refused."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -13,7 +14,7 @@ from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import User
 from tessera.core.services import require_company, require_permission
 from tessera.core.transactions import operation
-from tessera.core.uom import convert_quantity, quantity_text
+from tessera.core.uom import convert_exact, convert_quantity, quantity_text
 from tessera.inventory.models import LocationUsage, Move, Transfer, TransferKind
 from tessera.inventory.services import DoneQuantity, transfer_validate
 from tessera.inventory.states import OPEN_MOVE_STATES, MoveState
@@ -59,7 +60,7 @@ def follow_receipts(order: PurchaseOrder) -> None:
     tolerance = purchase_settings(order.company).quantity_tolerance
     changed = []
     for key, line in keys.items():
-        received = convert_quantity(done[key], line.product.uom, line.uom)
+        received = convert_exact(done[key], line.product.uom, line.uom)
         if received > line.qty_received and received > line.quantity * (1 + tolerance / HUNDRED):
             raise BusinessError(
                 _("%(product)s: %(received)s received for %(ordered)s ordered on %(order)s, more than the %(tolerance)s %% "
@@ -81,57 +82,65 @@ def follow_receipts(order: PurchaseOrder) -> None:
 
 
 def purchase_order_receive(
-    order: PurchaseOrder, *, by: User, quantities: Mapping[int, Decimal] | None = None, backorder: bool = True
+    order: PurchaseOrder,
+    *,
+    by: User,
+    quantities: Mapping[int, Decimal] | None = None,
+    backorder: bool = True,
+    when: datetime.datetime | None = None,
 ) -> list[Transfer]:
     """Receive goods of an order without opening its receipts: `quantities` gives, per order line id,
     how much came in (in the line's unit); everything still expected when omitted. The open receipts
     are validated through inventory (lots and bins are given there); what is left stays expected in a
-    backorder, or is cancelled when `backorder` is false. Returns the receipts validated."""
+    backorder, or is cancelled when `backorder` is false. `when`: the moment the goods came in, now by
+    default. Returns the receipts validated."""
     require_permission(by, PurchaseOrder, "change")
     require_company(by, order)
     # read again, not locked: the receipts are locked first, then the order by the follow-up, as any validation does
     order = PurchaseOrder.objects.get(pk=order.pk)
     if order.state != OrderState.PURCHASE:
         raise BusinessError(_("Only a confirmed purchase order can be received."), code="order_not_confirmed")
-    keys = {f"{LINE_KEY}{pk}": pk for pk in order.lines.values_list("pk", flat=True)}
-    unknown = set(quantities or {}) - set(keys.values())
+    lines = {f"{LINE_KEY}{line.pk}": line for line in order.lines.select_related("product__uom", "uom")}
+    unknown = set(quantities or {}) - {line.pk for line in lines.values()}
     if unknown:
         raise InvalidInput(_("These are not lines of this order: %(ids)s.") % {"ids": sorted(unknown)}, field="lines")
     if quantities is not None and any(quantity is None or quantity < 0 for quantity in quantities.values()):
         raise InvalidInput(_("A received quantity cannot be negative."), field="lines")
     if quantities is not None and not any(quantities.values()):
         raise InvalidInput(_("Give the quantities received."), code="nothing_received", field="lines")
+    # what is left to place, per line, in the product's unit: backorders count in it
+    left = {line.pk: convert_quantity(quantities[line.pk], line.uom, line.product.uom, rounded=False)
+            for line in lines.values() if quantities and line.pk in quantities}  # fmt: skip
     validated = []
     with operation():
-        open_moves = (
-            Move.objects.filter(origin_key__in=keys, state__in=OPEN_MOVE_STATES, transfer__kind=TransferKind.RECEIPT)
+        open_moves = list(
+            Move.objects.filter(origin_key__in=lines, state__in=OPEN_MOVE_STATES, transfer__kind=TransferKind.RECEIPT)
             .select_related("transfer", "uom")
             .order_by("transfer_id", "id")
         )
         by_transfer: dict[Transfer, dict[int, list[DoneQuantity]]] = defaultdict(dict)
-        left = dict(quantities or {})
         for move in open_moves:
-            line_id = keys[move.origin_key]
+            line = lines[move.origin_key]
             if quantities is None:
                 by_transfer[move.transfer][move.pk] = [DoneQuantity(move.quantity)]
                 continue
-            take = min(left.get(line_id, ZERO), move.quantity)
+            take = min(left.get(line.pk, ZERO), move.product_quantity)
             if take > 0:
-                by_transfer[move.transfer][move.pk] = [DoneQuantity(take)]
-                left[line_id] -= take
+                by_transfer[move.transfer][move.pk] = [DoneQuantity(convert_exact(take, line.product.uom, move.uom))]
+                left[line.pk] -= take
         if not by_transfer:
             raise InvalidInput(_("Nothing is expected on this order any more."), code="nothing_expected", field="lines")
-        extra = {pk: quantity for pk, quantity in left.items() if quantity > 0}
-        if extra:  # more than the open moves expect goes on the last receipt, for the tolerance to judge
-            last = list(by_transfer)[-1]
-            for move in open_moves:
-                if move.transfer_id == last.pk and keys[move.origin_key] in extra:
-                    done = by_transfer[last].setdefault(move.pk, [DoneQuantity(ZERO)])
-                    by_transfer[last][move.pk] = [DoneQuantity(done[0].quantity + extra.pop(keys[move.origin_key]))]
+        for move in reversed(open_moves):  # more than expected goes on the line's last move, for the tolerance to judge
+            line = lines[move.origin_key]
+            if left.get(line.pk, ZERO) > 0:
+                done = by_transfer[move.transfer].get(move.pk, [DoneQuantity(ZERO)])[0].quantity
+                extra = convert_exact(left.pop(line.pk), line.product.uom, move.uom)
+                by_transfer[move.transfer][move.pk] = [DoneQuantity(done + extra)]
+        extra = sorted(pk for pk, quantity in left.items() if quantity > 0)
         if extra:
-            raise InvalidInput(_("Nothing more is expected of these lines: %(ids)s.") % {"ids": sorted(extra)},
+            raise InvalidInput(_("Nothing more is expected of these lines: %(ids)s.") % {"ids": extra},
                                code="nothing_expected", field="lines")  # fmt: skip
         for transfer, done in by_transfer.items():
-            transfer_validate(transfer, by=by, done=done, backorder=backorder)
+            transfer_validate(transfer, by=by, done=done, backorder=backorder, when=when)
             validated.append(transfer)
     return validated

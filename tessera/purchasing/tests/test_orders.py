@@ -11,6 +11,7 @@ from django.utils import timezone
 from tessera.accounting.models import Invoice, InvoiceKind, InvoiceLine, Journal
 from tessera.accounting.services import DraftLine, invoice_cancel, invoice_line_defaults, invoice_save
 from tessera.core.errors import BusinessError, InvalidInput, NotAllowed
+from tessera.core.tests.factories import unit
 from tessera.inventory.models import Move, ProcurementNeed, Quant
 from tessera.inventory.states import MoveState, NeedState
 from tessera.purchasing.models import PurchaseOrder
@@ -166,3 +167,19 @@ def test_an_edited_rfq_keeps_its_need_and_agreement(company, buyer, supplier, wa
     purchase_order_save(order, [], by=buyer)
     need.refresh_from_db()
     assert need.state == NeedState.CANCELLED
+
+
+def test_receiving_in_the_purchase_unit_after_a_backorder(company, manager, supplier, warehouse, bolts):
+    """Bought in boxes of 100, counted in units: the backorder is in units, what is received in boxes."""
+    boxes = unit("Box of 100")
+    order = rfq(company, supplier, manager, PurchaseLineDraft(bolts, D(3), price_unit=D(4), uom=boxes))
+    order = purchase_order_confirm(order, by=manager)
+    line = order.lines.get()
+    purchase_order_receive(order, by=manager, quantities={line.pk: D(1)})
+    purchase_order_receive(order, by=manager, quantities={line.pk: D("1.5")})  # from the backorder of 200 units
+    line.refresh_from_db()
+    assert line.qty_received == D("2.5")
+    stock = sum(Quant.objects.filter(product=bolts, location=warehouse.stock_location).values_list("quantity", flat=True), D(0))
+    assert stock == D(250)
+    moves = Move.objects.filter(transfer__in=order.transfers.all(), state=MoveState.DONE).order_by("id")
+    assert [(m.product_quantity, m.unit_cost) for m in moves] == [(D(100), D("0.04")), (D(150), D("0.04"))]
