@@ -241,8 +241,10 @@ class PurchaseOrderAdmin(WorkflowAdminMixin, RecordAdmin):
                 "buyer": request.user.pk}  # fmt: skip
 
     def get_urls(self) -> list:
+        from .report_views import report_urlpatterns
+
         pdf = path("<path:object_id>/pdf/", self.admin_site.admin_view(self.pdf_view), name="purchasing_purchaseorder_pdf")
-        return [pdf, *super().get_urls()]
+        return [*report_urlpatterns(self.admin_site), pdf, *super().get_urls()]
 
     def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         order = self.get_object(request, object_id)

@@ -20,6 +20,7 @@ def register_purchasing_section() -> None:
                 NavItem(_("Payment runs"), "payments", "admin:purchasing_paymentrun_changelist", "purchasing.view_paymentrun"),
                 NavItem(_("Landed costs"), "local_shipping", "admin:purchasing_landedcost_changelist",
                         "purchasing.view_landedcost"),
+                NavItem(_("Purchasing analysis"), "analytics", "admin:purchasing-report-spend", "purchasing.view_purchaseorder"),
                 NavItem(_("Settings"), "settings", "admin:purchasing_purchasesettings_changelist",
                         "purchasing.view_purchasesettings"),
             ),

@@ -931,9 +931,10 @@ def test_schema_documents_request_and_response_bodies_of_every_operation(schema)
             assert code == "204" and "content" not in operation["responses"][code], path
         elif code == "204":  # an action that answers with no body, such as …/unreconcile/
             assert "content" not in operation["responses"][code], path
-        else:  # JSON, or a document such as an invoice's PDF
+        else:  # JSON, or a document such as an invoice's PDF or a payment run's SEPA file
             content = operation["responses"][code]["content"]
-            assert content.get("application/json", content.get("application/pdf"))["schema"], (method, path)
+            document = content.get("application/json") or content.get("application/pdf") or content.get("application/xml")
+            assert document["schema"], (method, path)
         is_workflow_action = method == "post" and path.rstrip("/").rsplit("/", 2)[-2] == "{id}"  # such as …/{id}/post/
         if method in ("post", "put", "patch") and not is_workflow_action:
             body = operation["requestBody"]["content"]  # JSON, or a file upload (a bank statement)
