@@ -34,6 +34,7 @@ from tessera.inventory.models import Warehouse
 
 from .documents import order_pdf, order_pdf_filename
 from .models import BillMatch, BillMatchLine, PurchaseOrder, PurchaseOrderLine, PurchaseSettings, SupplierPrice
+from .queries import with_called_off
 from .services import (
     PurchaseLineDraft,
     bill_match_accept,
@@ -291,7 +292,7 @@ class PurchaseOrderAdmin(WorkflowAdminMixin, RecordAdmin):
 @admin.register(SupplierPrice)
 class SupplierPriceAdmin(RecordAdmin):
     list_display = ["product", "partner", "supplier_code", "min_quantity", "price", "currency", "uom", "lead_days", "date_start",
-                    "date_end", "committed_quantity"]  # fmt: skip
+                    "date_end", "committed_quantity", "called_off"]  # fmt: skip
     list_filter = [("partner", SupplierFilter), ("product", ScopedRelatedFilter)]
     list_select_related = ["product", "partner__parent", "currency", "uom"]
     search_fields = ["product__sku", "product__name", "partner__name", "supplier_code", "supplier_name"]
@@ -303,6 +304,13 @@ class SupplierPriceAdmin(RecordAdmin):
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         company = request_company(request)
         return {"currency": company and company.currency_id}
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return with_called_off(super().get_queryset(request))
+
+    @admin.display(description=_("called off"))
+    def called_off(self, obj: SupplierPrice) -> Any:
+        return obj.called_off
 
 
 # --- bill matches --------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from tessera.core.scoping import request_company
 
 from .documents import order_pdf, order_pdf_filename
 from .models import BillMatch, BillMatchLine, PurchaseOrder, PurchaseOrderLine, PurchaseSettings, SupplierPrice
+from .queries import with_called_off
 from .services import (
     PurchaseLineDraft,
     bill_match_accept,
@@ -51,11 +52,16 @@ QUANTITY = {"max_digits": 20, "decimal_places": 6}
 
 
 class SupplierPriceSerializer(RecordSerializer):
+    called_off = serializers.DecimalField(
+        max_digits=20, decimal_places=6, read_only=True, allow_null=True, default=None,
+        help_text=gettext_lazy("Of a framework agreement: what orders not cancelled took of it, in the price's unit."),
+    )  # fmt: skip
+
     class Meta:
         model = SupplierPrice
         fields = [
             "id", "product", "partner", "supplier_code", "supplier_name", "min_quantity", "price", "currency", "uom",
-            "lead_days", "date_start", "date_end", "committed_quantity", "priority",
+            "lead_days", "date_start", "date_end", "committed_quantity", "called_off", "priority",
         ]  # fmt: skip
         extra_kwargs = {
             "currency": {"required": False, "help_text": gettext_lazy("The company's currency if omitted.")},
@@ -79,7 +85,7 @@ class SupplierPriceViewSet(RecordViewSet):
     """What suppliers charge for products, from a quantity on and between two dates; with a committed
     quantity, a framework agreement. RFQ lines without a price take the best one."""
 
-    queryset = SupplierPrice.objects.all()
+    queryset = with_called_off(SupplierPrice.objects.all())
     serializer_class = SupplierPriceSerializer
     filterset_class = SupplierPriceFilter
     search_fields = ["supplier_code", "supplier_name", "product__name", "partner__name"]

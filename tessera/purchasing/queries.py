@@ -17,15 +17,17 @@ from django.db.models import (
     DateField,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Concat, TruncMonth
 from django.utils import timezone
 
 from tessera.accounting.models import InvoiceKind, InvoiceLine
@@ -35,7 +37,7 @@ from tessera.core.money import round_amount, round_to
 from tessera.inventory.models import LocationUsage, Move
 from tessera.inventory.states import OPEN_MOVE_STATES
 
-from .models import BillMatchLine, PurchaseOrderLine
+from .models import BillMatchLine, PurchaseOrderLine, SupplierPrice
 from .services.orders import LINE_KEY
 from .states import OrderState
 
@@ -283,3 +285,24 @@ def supplier_performance(company: Company, scope: Scope) -> list[PerformanceRow]
             )
         )  # fmt: skip
     return sorted(rows, key=lambda row: (row.label, row.key))
+
+
+def with_called_off(prices: QuerySet[SupplierPrice]) -> QuerySet[SupplierPrice]:
+    """Supplier prices with `called_off`: what orders not cancelled took of each framework agreement,
+    in the price's unit (None for a plain price), computed in one query with the list."""
+    taken = (
+        PurchaseOrderLine.objects.filter(supplier_price=OuterRef("pk"))
+        .exclude(order__state=OrderState.CANCELLED)
+        .values("supplier_price")
+        .annotate(reference=Sum(F("quantity") * F("uom__ratio")))
+        .values("reference")
+    )
+    quantity = DecimalField(max_digits=20, decimal_places=6)
+    in_reference_units = Coalesce(Subquery(taken, output_field=quantity), Value(Decimal(0)), output_field=quantity)
+    return prices.annotate(
+        called_off=Case(
+            When(committed_quantity__isnull=True, then=Value(None, output_field=quantity)),
+            default=ExpressionWrapper(in_reference_units / F("uom__ratio"), output_field=quantity),
+            output_field=quantity,
+        )
+    )

@@ -496,3 +496,17 @@ def test_the_order_pdf_and_sending_it(api, company, supplier, steel, mailoutbox,
     assert [message.to for message in mailoutbox] == [["orders@staal.example"]]
     bad = api.post(f"/api/v1/purchasing/orders/{order_id}/send/", {"to": "not an address"}, format="json")
     assert (bad.status_code, list(bad.json()["errors"])) == (400, ["to"])
+
+
+def test_a_framework_agreement_shows_what_was_called_off(api, company, manager, supplier, steel):
+    agreement = supplier_price(company, steel, supplier, "10.00", committed_quantity=D(100))
+    plain = supplier_price(company, steel, supplier, "12.00")
+    for quantity, uom in ((D(30), steel.uom), (D(1), unit("Dozen"))):  # 30 + 12 units
+        created = api.post("/api/v1/purchasing/orders/", {"partner": supplier.pk, "lines": [
+            {"product": steel.pk, "quantity": str(quantity), "uom": uom.pk}]}, format="json")  # fmt: skip
+        assert created.status_code == 201, created.content
+    cancelled = api.post("/api/v1/purchasing/orders/", {"partner": supplier.pk, "lines": [
+        {"product": steel.pk, "quantity": "5"}]}, format="json")  # fmt: skip
+    api.post(f"/api/v1/purchasing/orders/{cancelled.json()['id']}/cancel/")
+    rows = {row["id"]: row["called_off"] for row in api.get("/api/v1/purchasing/supplier-prices/").json()["results"]}
+    assert rows == {agreement.pk: "42.000000", plain.pk: None}
