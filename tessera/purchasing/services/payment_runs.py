@@ -61,11 +61,15 @@ def payment_run_create(
     with operation():
         locked = list(
             Invoice.objects.select_for_update(of=("self",)).filter(pk__in=[bill.pk for bill in bills])
-            .annotate(in_run=_in_open_run()).select_related("partner", "currency").order_by("due_date", "id")
+            .select_related("partner", "currency").order_by("due_date", "id")
         )  # fmt: skip
+        # read after the lock, in a statement of its own: a run committed meanwhile by another is seen
+        in_runs = set(
+            PaymentRunLine.objects.filter(invoice__in=locked, run__state__in=OPEN_RUNS).values_list("invoice_id", flat=True)
+        )
         accounts = _bank_accounts([bill.partner_id for bill in locked])
         for position, bill in enumerate(locked):
-            _check_payable(company, bill, accounts, position)
+            _check_payable(company, bill, accounts, position, in_run=bill.pk in in_runs)
         run = PaymentRun(company=company, journal=journal, execution_date=execution_date,
                          amount_total=sum((bill.amount_residual for bill in locked), ZERO))  # fmt: skip
         record_save(run, by=by)
@@ -89,7 +93,9 @@ def _bank_accounts(partner_ids: Sequence[int]) -> dict[int, PartnerBankAccount]:
     return accounts
 
 
-def _check_payable(company: Company, bill: Invoice, accounts: dict[int, PartnerBankAccount], position: int) -> None:
+def _check_payable(
+    company: Company, bill: Invoice, accounts: dict[int, PartnerBankAccount], position: int, *, in_run: bool
+) -> None:
     def refuse(message: str, code: str) -> InvalidInput:
         return InvalidInput(message, code=code, errors={f"bills.{position}": [message]})
 
@@ -100,7 +106,7 @@ def _check_payable(company: Company, bill: Invoice, accounts: dict[int, PartnerB
     if bill.payment_hold:
         raise refuse(_("%(bill)s is blocked for payment: %(reason)s") % {"bill": bill, "reason": bill.payment_hold},
                      "payment_blocked")  # fmt: skip
-    if bill.in_run:
+    if in_run:
         raise refuse(_("%(bill)s is already in a payment run.") % {"bill": bill}, "bill_in_run")
     if bill.currency.code != "EUR" or bill.currency_id != company.currency_id:
         raise refuse(_("%(bill)s is not in euros: SEPA transfers are.") % {"bill": bill}, "not_euro")
