@@ -21,7 +21,7 @@ from tessera.core.errors import BusinessError
 from tessera.core.exports import table_response
 from tessera.core.models import Partner
 from tessera.core.rest.idempotency import IdempotencyMixin
-from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ScopedPrimaryKeyRelatedField
+from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ReplacedLinesMixin, ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import ReadOnlyViewSet, RecordViewSet, ScopedMixin
 from tessera.core.scoping import request_company
 
@@ -152,7 +152,7 @@ class JournalLineSerializer(serializers.ModelSerializer):
         extra_kwargs = {"debit": {"min_value": 0}, "credit": {"min_value": 0}}
 
 
-class JournalEntrySerializer(RecordSerializer):
+class JournalEntrySerializer(ReplacedLinesMixin, RecordSerializer):
     lines = JournalLineSerializer(many=True, help_text=gettext_lazy("Replaced as a whole when a draft is updated."))
 
     class Meta:
@@ -162,13 +162,6 @@ class JournalEntrySerializer(RecordSerializer):
             "posted_by", "hash", "lines",
         ]  # fmt: skip
         read_only_fields = ["state", "number", "reverses", "period", "posted_at", "posted_by", "hash"]
-
-    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if self.partial:  # on PATCH DRF skips defaults inside nested items; the lines replace the old ones
-            full = JournalLineSerializer(data=self.initial_data["lines"], many=True, context=self.context)
-            full.is_valid(raise_exception=True)
-            return full.validated_data
-        return lines
 
     def create(self, validated_data: dict[str, Any]) -> JournalEntry:
         lines = validated_data.pop("lines")
@@ -434,7 +427,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         return data
 
 
-class InvoiceSerializer(RecordSerializer):
+class InvoiceSerializer(ReplacedLinesMixin, RecordSerializer):
     lines = InvoiceLineSerializer(many=True)
 
     class Meta:
@@ -449,13 +442,6 @@ class InvoiceSerializer(RecordSerializer):
             "amount_total", "amount_residual",
         ]  # fmt: skip
         extra_kwargs = {"currency": {"required": False}, "journal": {"required": False}, "fiscal_position": {"required": False}}
-
-    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if self.partial:  # on PATCH DRF skips defaults inside nested items; the lines replace the old ones
-            full = InvoiceLineSerializer(data=self.initial_data["lines"], many=True, context=self.context)
-            full.is_valid(raise_exception=True)
-            return full.validated_data
-        return lines
 
     def create(self, validated_data: dict[str, Any]) -> Invoice:
         lines = validated_data.pop("lines")

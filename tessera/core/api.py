@@ -35,7 +35,7 @@ from .models import (
 )
 from .payment_terms import Instalment
 from .rest.idempotency import IdempotencyMixin
-from .rest.serializers import AuditEntrySerializer, RecordSerializer, ScopedPrimaryKeyRelatedField
+from .rest.serializers import AuditEntrySerializer, RecordSerializer, ReplacedLinesMixin, ScopedPrimaryKeyRelatedField
 from .rest.viewsets import ReadOnlyViewSet, RecordViewSet, UpdateOnlyViewSet
 from .scoping import request_company
 from .services import (
@@ -277,21 +277,12 @@ class InstalmentSerializer(serializers.Serializer):
     end_of_month = serializers.BooleanField(default=False)
 
 
-class PaymentTermSerializer(RecordSerializer):
+class PaymentTermSerializer(ReplacedLinesMixin, RecordSerializer):
     lines = InstalmentSerializer(many=True, help_text=gettext_lazy("Instalments in order; the last one is the balance."))
 
     class Meta:
         model = PaymentTerm
         fields = ["id", "name", "note", "active", "lines"]
-
-    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if not self.partial:
-            return lines
-        # On PATCH, DRF skips the required fields and defaults of nested items too: {"lines": [{}]} would
-        # reach Instalment() without a kind (a 500). The lines replace the old ones, so validate them in full.
-        full = InstalmentSerializer(data=self.initial_data["lines"], many=True)
-        full.is_valid(raise_exception=True)
-        return full.validated_data
 
     def create(self, validated_data: dict[str, Any]) -> PaymentTerm:
         lines = validated_data.pop("lines")

@@ -21,7 +21,7 @@ from rest_framework.routers import DefaultRouter
 from tessera.accounting.models import Invoice, InvoiceLine, Tax
 from tessera.core.models import Product
 from tessera.core.rest.filters import FilterSet
-from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ScopedPrimaryKeyRelatedField
+from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ReplacedLinesMixin, ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import ReadOnlyViewSet, RecordViewSet, UpdateOnlyViewSet
 from tessera.core.scoping import request_company
 
@@ -31,6 +31,7 @@ from .queries import with_called_off
 from .services import (
     PurchaseLineDraft,
     bill_match_accept,
+    line_drafts,
     purchase_bill_link,
     purchase_order_approve,
     purchase_order_bill,
@@ -141,7 +142,7 @@ def _orders() -> QuerySet[PurchaseOrder]:
     )
 
 
-class PurchaseOrderSerializer(RecordSerializer):
+class PurchaseOrderSerializer(ReplacedLinesMixin, RecordSerializer):
     lines = PurchaseOrderLineSerializer(many=True, help_text=gettext_lazy("Replaced as a whole when an RFQ is updated."))
     transfers = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=gettext_lazy("Its receipts."))
     invoices = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=gettext_lazy("Its vendor bills."))
@@ -164,13 +165,6 @@ class PurchaseOrderSerializer(RecordSerializer):
             "payment_term": {"required": False, "help_text": gettext_lazy("The supplier's payment term if omitted.")},
         }
 
-    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if self.partial:  # on PATCH DRF skips defaults inside nested items; the lines replace the old ones
-            full = PurchaseOrderLineSerializer(data=self.initial_data["lines"], many=True, context=self.context)
-            full.is_valid(raise_exception=True)
-            return full.validated_data
-        return lines
-
     def create(self, validated_data: dict[str, Any]) -> PurchaseOrder:
         lines = validated_data.pop("lines")
         order = PurchaseOrder(company=request_company(self.context["request"]), **validated_data)
@@ -181,15 +175,7 @@ class PurchaseOrderSerializer(RecordSerializer):
         for name, value in validated_data.items():
             setattr(instance, name, value)
         if lines is None:
-            kept = (
-                instance.lines.select_related("product__uom", "uom", "need").prefetch_related("taxes").order_by("position", "id")
-            )
-            drafts = [
-                PurchaseLineDraft(line.product, line.quantity, price_unit=line.price_unit, uom=line.uom,
-                                  taxes=list(line.taxes.all()), description=line.description,
-                                  date_planned=line.date_planned, need=line.need)
-                for line in kept
-            ]  # fmt: skip
+            drafts = line_drafts(instance)
         else:
             drafts = [self._draft(line) for line in lines]
         return self._save(instance, drafts)

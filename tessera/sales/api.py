@@ -20,7 +20,7 @@ from tessera.accounting.models import Tax
 from tessera.core.errors import BusinessError
 from tessera.core.models import Product
 from tessera.core.rest.filters import FilterSet
-from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ScopedPrimaryKeyRelatedField
+from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ReplacedLinesMixin, ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import RecordViewSet
 from tessera.core.scoping import request_company
 
@@ -103,7 +103,7 @@ class DownPaymentLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SaleOrderSerializer(RecordSerializer):
+class SaleOrderSerializer(ReplacedLinesMixin, RecordSerializer):
     lines = OrderLineSerializer(many=True, help_text=gettext_lazy("Replaced as a whole when a quotation is updated."))
     transfers = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=gettext_lazy("Its deliveries."))
     invoices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -127,13 +127,6 @@ class SaleOrderSerializer(RecordSerializer):
             "pricelist": {"required": False, "help_text": gettext_lazy("The customer's or the default price list if omitted.")},
             "payment_term": {"required": False, "help_text": gettext_lazy("The customer's payment term if omitted.")},
         }
-
-    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if self.partial:  # on PATCH DRF skips defaults inside nested items; the lines replace the old ones
-            full = OrderLineSerializer(data=self.initial_data["lines"], many=True, context=self.context)
-            full.is_valid(raise_exception=True)
-            return full.validated_data
-        return lines
 
     def create(self, validated_data: dict[str, Any]) -> SaleOrder:
         lines = validated_data.pop("lines")

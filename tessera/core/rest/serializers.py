@@ -42,6 +42,20 @@ class LinesSerializer(serializers.ListSerializer):
         return super().to_internal_value(data)
 
 
+class ReplacedLinesMixin:
+    """For a document whose nested `lines` replace the old ones when given. On PATCH, DRF skips the
+    required fields and defaults of nested items too ({"lines": [{}]} would pass), so they are
+    validated in full."""
+
+    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not self.partial:
+            return lines
+        child = self.fields["lines"].child
+        full = type(child)(data=self.initial_data["lines"], many=True, context=self.context)
+        full.is_valid(raise_exception=True)
+        return full.validated_data
+
+
 class RecordSerializer(serializers.ModelSerializer):
     """A business record read and written through the API; writes go through record_save."""
 

@@ -5,6 +5,7 @@ from .landed_costs import landed_cost_post, landed_cost_save
 from .orders import (
     PurchaseLineDraft,
     company_purchasing_setup,
+    line_drafts,
     purchase_order_approve,
     purchase_order_cancel,
     purchase_order_confirm,
@@ -27,6 +28,7 @@ __all__ = [
     "company_purchasing_setup",
     "landed_cost_post",
     "landed_cost_save",
+    "line_drafts",
     "payment_run_cancel",
     "payment_run_create",
     "payment_run_file",

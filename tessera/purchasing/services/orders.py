@@ -77,6 +77,17 @@ class PurchaseLineDraft:
     supplier_price: SupplierPrice | None = None  # the agreement a typed price still calls off
 
 
+def line_drafts(order: PurchaseOrder) -> list[PurchaseLineDraft]:
+    """The order's lines as drafts, links included: what to save again with a line added or a field changed."""
+    return [
+        PurchaseLineDraft(line.product, line.quantity, price_unit=line.price_unit, uom=line.uom, taxes=list(line.taxes.all()),
+                          description=line.description, date_planned=line.date_planned, need=line.need,
+                          supplier_price=line.supplier_price)
+        for line in order.lines.select_related("product__uom", "uom", "need", "supplier_price").prefetch_related("taxes")
+        .order_by("position", "id")
+    ]  # fmt: skip
+
+
 def purchase_order_save(order: PurchaseOrder, lines: Sequence[PurchaseLineDraft], *, by: User) -> PurchaseOrder:
     """Save an RFQ with its lines (replacing the previous ones) and its totals."""
     require_permission(by, PurchaseOrder, "add" if order._state.adding else "change")

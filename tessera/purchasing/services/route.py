@@ -14,7 +14,7 @@ from tessera.inventory.services import procurement_need_assign
 
 from ..models import PurchaseOrder
 from ..states import OrderState
-from .orders import PurchaseLineDraft, save_rfq
+from .orders import PurchaseLineDraft, line_drafts, save_rfq
 from .prices import best_offer, called_off, valid_prices
 
 BUY = "buy"
@@ -47,7 +47,7 @@ def buy_needs(needs: Sequence[ProcurementNeed], by: User) -> None:
                                          state=OrderState.DRAFT).order_by("id").first()
             or PurchaseOrder(company=company, partner_id=partner_id, warehouse_id=warehouse_id, buyer=by)
         )  # fmt: skip
-        kept = [] if order._state.adding else _drafts_of(order)
+        kept = [] if order._state.adding else line_drafts(order)
         save_rfq(order, kept + [draft for _need, draft in lines], by=by)
         for need, _draft in lines:
             procurement_need_assign(need, order.number, by=by)
@@ -57,12 +57,3 @@ def _in_unit(quantity: Decimal, product_unit, unit) -> Decimal:
     """The need's quantity in the supplier's unit, rounded up to what that unit counts: never less than needed."""
     exact = convert_quantity(quantity, product_unit, unit, rounded=False)
     return (exact / unit.rounding).to_integral_value(rounding=ROUND_CEILING) * unit.rounding
-
-
-def _drafts_of(order: PurchaseOrder) -> list[PurchaseLineDraft]:
-    return [
-        PurchaseLineDraft(line.product, line.quantity, price_unit=line.price_unit, uom=line.uom, taxes=list(line.taxes.all()),
-                          description=line.description, date_planned=line.date_planned, need=line.need,
-                          supplier_price=line.supplier_price)
-        for line in order.lines.select_related("product__uom", "uom", "need", "supplier_price").prefetch_related("taxes")
-    ]  # fmt: skip

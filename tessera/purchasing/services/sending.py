@@ -1,14 +1,13 @@
 """Sending a request for quotation or a purchase order to the supplier by e-mail, with its PDF attached."""
 
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from tessera.core.errors import BusinessError, InvalidInput
+from tessera.core.errors import BusinessError
+from tessera.core.mailing import email_recipient
 from tessera.core.models import User
 from tessera.core.services import require_company, require_permission
 from tessera.core.transactions import operation
@@ -32,27 +31,12 @@ def purchase_order_send(order: PurchaseOrder, *, by: User, to: str | None = None
         )
         if order.state == OrderState.CANCELLED:
             raise BusinessError(_("Order %(order)s is cancelled: it cannot be sent.") % {"order": order}, code="order_cancelled")
-        message = _message(order, _recipient(order, to))
+        missing = _("%(supplier)s has no e-mail address: add one to the supplier or give the address to send to.")
+        message = _message(order, email_recipient(order.partner, to, missing=missing % {"supplier": order.partner}))
         if order.state == OrderState.DRAFT:
             order = purchase_order_mark_sent(order, by=by)
         transaction.on_commit(message.send, robust=True)  # a mail server down is logged; the RFQ stays sent
     return order
-
-
-def _recipient(order: PurchaseOrder, to: str | None) -> str:
-    recipient = (to or "").strip() or order.partner.email
-    if not recipient:
-        raise InvalidInput(
-            _("%(supplier)s has no e-mail address: add one to the supplier or give the address to send to.")
-            % {"supplier": order.partner},
-            code="no_email", field="to",
-        )  # fmt: skip
-    try:
-        validate_email(recipient)
-    except ValidationError:
-        raise InvalidInput(_("%(address)s is not a valid e-mail address.") % {"address": recipient}, code="invalid_email",
-                           field="to") from None  # fmt: skip
-    return recipient
 
 
 def _message(order: PurchaseOrder, recipient: str) -> EmailMessage:

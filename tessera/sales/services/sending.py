@@ -1,15 +1,14 @@
 """Sending a quotation or order confirmation to the customer by e-mail, with its PDF attached, or
 marking a quotation sent when it went to the customer another way."""
 
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from tessera.core.errors import BusinessError, InvalidInput
+from tessera.core.errors import BusinessError
+from tessera.core.mailing import email_recipient
 from tessera.core.models import User
 from tessera.core.services import require_company, require_permission
 from tessera.core.transactions import operation
@@ -31,7 +30,8 @@ def sale_order_send(order: SaleOrder, *, by: User, to: str | None = None) -> Ema
         )
         if order.state == OrderState.CANCELLED:
             raise BusinessError(_("Order %(order)s is cancelled: it cannot be sent.") % {"order": order}, code="order_cancelled")
-        recipient = _recipient(order, to)
+        missing = _("%(customer)s has no e-mail address: add one to the customer or give the address to send to.")
+        recipient = email_recipient(order.partner, to, missing=missing % {"customer": order.partner})
         message = _message(order, recipient)
         if order.state == OrderState.DRAFT:
             apply_transition(order, OrderState.SENT, transitions=ORDER_TRANSITIONS, by=by)
@@ -56,22 +56,6 @@ def sale_order_mark_sent(order: SaleOrder, *, by: User) -> SaleOrder:
             raise BusinessError(message % {"order": order}, code="order_not_draft")
         apply_transition(order, OrderState.SENT, transitions=ORDER_TRANSITIONS, by=by)
     return order
-
-
-def _recipient(order: SaleOrder, to: str | None) -> str:
-    recipient = (to or "").strip() or order.partner.email
-    if not recipient:
-        raise InvalidInput(
-            _("%(customer)s has no e-mail address: add one to the customer or give the address to send to.")
-            % {"customer": order.partner},
-            code="no_email", field="to",
-        )  # fmt: skip
-    try:
-        validate_email(recipient)
-    except ValidationError:
-        raise InvalidInput(_("%(address)s is not a valid e-mail address.") % {"address": recipient}, code="invalid_email",
-                           field="to") from None  # fmt: skip
-    return recipient
 
 
 def _message(order: SaleOrder, recipient: str) -> EmailMessage:
