@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tessera.core.backoffice import DraftLinesInline, LinesInline, RecordAdmin, Transition, WorkflowAdminMixin
 from tessera.core.errors import BusinessError
+from tessera.core.exports import document_response
 from tessera.core.scoping import request_company
 
-from .documents import invoice_pdf
+from .documents import invoice_pdf, invoice_pdf_filename
 from .models import (
     Account,
     AccountingSettings,
@@ -354,9 +355,7 @@ class InvoiceAdmin(WorkflowAdminMixin, RecordAdmin):
         invoice = self.get_object(request, object_id)
         if invoice is None:
             raise PermissionDenied
-        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{(invoice.number or "draft").replace("/", "-")}.pdf"'
-        return response
+        return document_response(invoice_pdf(invoice), invoice_pdf_filename(invoice), "application/pdf")
 
     def get_urls(self) -> list:
         payment = self.admin_site.admin_view(self.register_payment_view)

@@ -18,14 +18,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tessera.core.errors import BusinessError
-from tessera.core.exports import table_response
+from tessera.core.exports import document_response, table_response
 from tessera.core.models import Partner
 from tessera.core.rest.idempotency import IdempotencyMixin
 from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ReplacedLinesMixin, ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import ReadOnlyViewSet, RecordViewSet, ScopedMixin
 from tessera.core.scoping import request_company
 
-from .documents import invoice_pdf
+from .documents import invoice_pdf, invoice_pdf_filename
 from .export import COLUMNS, posted_entries
 from .models import (
     Account,
@@ -535,9 +535,7 @@ class InvoiceViewSet(RecordViewSet):
     def pdf(self, request: Request, pk: Any = None) -> HttpResponse:
         """The invoice as a PDF, in the partner's language."""
         invoice = self.get_object()
-        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{(invoice.number or "draft").replace("/", "-")}.pdf"'
-        return response
+        return document_response(invoice_pdf(invoice), invoice_pdf_filename(invoice), "application/pdf")
 
     @extend_schema(request=CreditNoteSerializer, responses={201: InvoiceSerializer})
     @action(detail=True, methods=["post"], url_path="credit-note")

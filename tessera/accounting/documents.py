@@ -27,3 +27,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     with translation.override(invoice.partner.language or "en"):
         html = render_to_string("accounting/invoice_pdf.html", context)
     return HTML(string=html).write_pdf()
+
+
+def invoice_pdf_filename(invoice: Invoice) -> str:
+    return f"{(invoice.number or 'draft').replace('/', '-')}.pdf"

@@ -30,3 +30,10 @@ def table_response(kind: str, filename: str, header: Sequence[Any], rows: Sequen
         writer.writerows(rows)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{kind}"'
     return response
+
+
+def document_response(content: bytes, filename: str, content_type: str, *, download: bool = False) -> HttpResponse:
+    """A generated document (a PDF shown in the browser, a bank file downloaded)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="{filename}"'
+    return response

@@ -230,6 +230,15 @@ def payment_term_save(term: PaymentTerm, instalments: SequenceOf[Instalment], *,
     return term
 
 
+def sequences_ensure(company: Company, sequences: Iterable[tuple[str, Any, str]], *, by: User) -> None:
+    """For a module's company set-up: the numbering of its documents, (code, name, pattern) each,
+    created where the company has none of that code yet."""
+    existing = set(Sequence.objects.filter(company=company).values_list("code", flat=True))
+    for code, name, pattern in sequences:
+        if code not in existing:
+            record_save(Sequence(company=company, code=code, name=str(name), pattern=pattern), by=by)
+
+
 def sequence_next_number(company: Company, code: str, *, on: datetime.date) -> str:
     """Draw the next number of a document type, gaplessly.
 

@@ -29,6 +29,7 @@ from tessera.core.backoffice import (
     export_csv,
     export_xlsx,
 )
+from tessera.core.exports import document_response
 from tessera.core.scoping import request_company
 from tessera.inventory.models import Warehouse
 
@@ -251,9 +252,7 @@ class PurchaseOrderAdmin(WorkflowAdminMixin, RecordAdmin):
         order = self.get_object(request, object_id)
         if order is None:
             raise PermissionDenied
-        response = HttpResponse(order_pdf(order), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{order_pdf_filename(order)}"'
-        return response
+        return document_response(order_pdf(order), order_pdf_filename(order), "application/pdf")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Cancelled, never deleted: cancelling also releases the procurement needs its lines cover."""

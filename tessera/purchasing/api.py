@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from tessera.accounting.models import Invoice, InvoiceLine, Tax
+from tessera.core.exports import document_response
 from tessera.core.models import Product
 from tessera.core.rest.filters import FilterSet
 from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ReplacedLinesMixin, ScopedPrimaryKeyRelatedField
@@ -358,9 +359,7 @@ class PurchaseOrderViewSet(RecordViewSet):
     def pdf(self, request: Request, pk: Any = None) -> HttpResponse:
         """The RFQ, or once confirmed the purchase order, as a PDF in the supplier's language."""
         order = self.get_object()
-        response = HttpResponse(order_pdf(order), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{order_pdf_filename(order)}"'
-        return response
+        return document_response(order_pdf(order), order_pdf_filename(order), "application/pdf")
 
     @extend_schema(request=SendPurchaseOrderSerializer, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tessera.accounting.models import Invoice, Journal, JournalType
 from tessera.core.backoffice import LinesInline, RecordAdmin, RecordForm, Transition, WorkflowAdminMixin, export_csv, export_xlsx
+from tessera.core.exports import document_response
 from tessera.core.scoping import request_company
 from tessera.inventory.models import TransferKind
 from tessera.inventory.states import TransferState
@@ -128,9 +129,7 @@ class PaymentRunAdmin(WorkflowAdminMixin, RecordAdmin):
         run = self.get_object(request, object_id)
         if run is None:
             raise PermissionDenied
-        response = HttpResponse(payment_run_file(run), content_type="application/xml")
-        response["Content-Disposition"] = f'attachment; filename="{run.number}.xml"'
-        return response
+        return document_response(payment_run_file(run), f"{run.number}.xml", "application/xml", download=True)
 
     def workflow_links(self, request: HttpRequest, obj: PaymentRun) -> list[tuple[Any, str]]:
         if obj.state == PaymentRunState.CANCELLED:

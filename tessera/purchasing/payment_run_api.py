@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from tessera.accounting.models import Invoice, Journal
+from tessera.core.exports import document_response
 from tessera.core.rest.filters import FilterSet
 from tessera.core.rest.serializers import ScopedPrimaryKeyRelatedField
 from tessera.core.rest.viewsets import ReadOnlyViewSet
@@ -125,9 +126,7 @@ class PaymentRunViewSet(ReadOnlyViewSet):
     def file(self, request: Request, pk: Any = None) -> HttpResponse:
         """The SEPA credit transfer file (pain.001.001.03) to upload to the bank."""
         run = self.get_object()
-        response = HttpResponse(payment_run_file(run), content_type="application/xml")
-        response["Content-Disposition"] = f'attachment; filename="{run.number}.xml"'
-        return response
+        return document_response(payment_run_file(run), f"{run.number}.xml", "application/xml", download=True)
 
     @extend_schema(request=None, responses=PaymentRunSerializer)
     @action(detail=True, methods=["post"], url_path="mark-sent")

@@ -19,6 +19,7 @@ from unfold.widgets import UnfoldBooleanWidget
 from tessera.accounting.models import Invoice, Tax, TaxUse
 from tessera.core.backoffice import DraftLinesInline, RecordAdmin, Transition, WorkflowAdminMixin
 from tessera.core.errors import BusinessError
+from tessera.core.exports import document_response
 from tessera.core.scoping import request_company
 from tessera.inventory.models import Warehouse
 
@@ -235,9 +236,7 @@ class SaleOrderAdmin(WorkflowAdminMixin, RecordAdmin):
         order = self.get_object(request, object_id)
         if order is None:
             raise PermissionDenied
-        response = HttpResponse(order_pdf(order), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{order_pdf_filename(order)}"'
-        return response
+        return document_response(order_pdf(order), order_pdf_filename(order), "application/pdf")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return (obj is None or obj.state in QUOTATION_STATES) and super().has_delete_permission(request, obj)

@@ -18,6 +18,7 @@ from rest_framework.routers import DefaultRouter
 
 from tessera.accounting.models import Tax
 from tessera.core.errors import BusinessError
+from tessera.core.exports import document_response
 from tessera.core.models import Product
 from tessera.core.rest.filters import FilterSet
 from tessera.core.rest.serializers import LinesSerializer, RecordSerializer, ReplacedLinesMixin, ScopedPrimaryKeyRelatedField
@@ -270,9 +271,7 @@ class SaleOrderViewSet(RecordViewSet):
     def pdf(self, request: Request, pk: Any = None) -> HttpResponse:
         """The quotation, or once confirmed the order confirmation, as a PDF in the customer's language."""
         order = self.get_object()
-        response = HttpResponse(order_pdf(order), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{order_pdf_filename(order)}"'
-        return response
+        return document_response(order_pdf(order), order_pdf_filename(order), "application/pdf")
 
     @extend_schema(request=SendOrderSerializer, responses=SaleOrderSerializer)
     @action(detail=True, methods=["post"])

@@ -7,8 +7,7 @@ from tessera.accounting.models import AccountRole, Journal, JournalType
 from tessera.accounting.services import journal_save
 from tessera.core.errors import BusinessError
 from tessera.core.models import Company, ProductCategory, User
-from tessera.core.models import Sequence as NumberSequence
-from tessera.core.services import record_save, require_company, require_permission
+from tessera.core.services import record_save, require_company, require_permission, sequences_ensure
 from tessera.core.transactions import operation
 
 from ..models import CategoryValuation, Location, LocationUsage, Warehouse
@@ -39,10 +38,7 @@ def company_inventory_setup(company: Company, by: User) -> None:
             if not Location.objects.filter(company=company, usage=usage, warehouse=None).exists():
                 parent = _view_location(company, str(parent_name), by)
                 record_save(Location(company=company, name=str(name), parent=parent, usage=usage), by=by)
-        existing = set(NumberSequence.objects.filter(company=company).values_list("code", flat=True))
-        for code, name, pattern in SEQUENCES:
-            if code not in existing:
-                record_save(NumberSequence(company=company, code=code, name=str(name), pattern=pattern), by=by)
+        sequences_ensure(company, SEQUENCES, by=by)
         if not Journal.objects.filter(company=company, code=STOCK_JOURNAL).exists():
             journal_save(Journal(company=company, code=STOCK_JOURNAL, name=_("Stock valuation"), type=JournalType.GENERAL), by=by)
         if not Warehouse.objects.filter(company=company).exists():

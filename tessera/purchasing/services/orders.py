@@ -16,9 +16,15 @@ from tessera.accounting.services import document_totals, fiscal_position_for, pr
 from tessera.core.bulk import many_to_many_add
 from tessera.core.errors import BusinessError, InvalidInput, MissingExchangeRate, NotAllowed
 from tessera.core.models import Company, Product, ProductType, Uom, User
-from tessera.core.models import Sequence as NumberSequence
 from tessera.core.queries import convert_amount, exchange_rate
-from tessera.core.services import invalid_input_from, record_save, require_company, require_permission, sequence_next_number
+from tessera.core.services import (
+    invalid_input_from,
+    record_save,
+    require_company,
+    require_permission,
+    sequence_next_number,
+    sequences_ensure,
+)
 from tessera.core.transactions import operation, remembered
 from tessera.core.uom import convert_quantity
 from tessera.core.workflow import apply_transition
@@ -45,9 +51,7 @@ EDITABLE = (OrderState.DRAFT, OrderState.SENT)
 
 def company_purchasing_setup(company: Company, by: User) -> None:
     """Registered with core: a new company numbers its orders PO/2026/00001 and gets default rules."""
-    if not NumberSequence.objects.filter(company=company, code=ORDER_SEQUENCE).exists():
-        record_save(NumberSequence(company=company, code=ORDER_SEQUENCE, name=str(gettext_lazy("Purchase orders")),
-                                   pattern="PO/{year}/{number}"), by=by)  # fmt: skip
+    sequences_ensure(company, [(ORDER_SEQUENCE, gettext_lazy("Purchase orders"), "PO/{year}/{number}")], by=by)
     if not PurchaseSettings.objects.filter(company=company).exists():
         record_save(PurchaseSettings(company=company), by=by)
 

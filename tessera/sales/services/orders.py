@@ -18,9 +18,15 @@ from tessera.accounting.services import document_totals, fiscal_position_for, pr
 from tessera.core.bulk import many_to_many_add, rows_update
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Company, Product, ProductType, Uom, User
-from tessera.core.models import Sequence as NumberSequence
 from tessera.core.moments import past_moment
-from tessera.core.services import invalid_input_from, record_save, require_company, require_permission, sequence_next_number
+from tessera.core.services import (
+    invalid_input_from,
+    record_save,
+    require_company,
+    require_permission,
+    sequence_next_number,
+    sequences_ensure,
+)
 from tessera.core.transactions import operation, remembered, remembered_each
 from tessera.core.uom import convert_quantity
 from tessera.core.workflow import apply_transition
@@ -41,9 +47,7 @@ EDITABLE = (OrderState.DRAFT, OrderState.SENT)
 
 def company_sales_setup(company: Company, by: User) -> None:
     """Registered with core: a new company numbers its orders SO/2026/00001."""
-    if not NumberSequence.objects.filter(company=company, code=ORDER_SEQUENCE).exists():
-        record_save(NumberSequence(company=company, code=ORDER_SEQUENCE, name=str(gettext_lazy("Sales orders")),
-                                   pattern="SO/{year}/{number}"), by=by)  # fmt: skip
+    sequences_ensure(company, [(ORDER_SEQUENCE, gettext_lazy("Sales orders"), "SO/{year}/{number}")], by=by)
 
 
 @dataclass(frozen=True)
