@@ -10,7 +10,8 @@ import pytest
 import xmlschema
 from django.utils import timezone
 
-from tessera.accounting.services import invoice_hold_payment
+from tessera.accounting.services import bank_statement_auto_reconcile, bank_statement_import, invoice_hold_payment
+from tessera.accounting.tests.test_bank import camt
 from tessera.core.errors import InvalidInput
 from tessera.core.models import PartnerBankAccount
 from tessera.purchasing.models import PaymentRun
@@ -87,3 +88,19 @@ def test_a_cancelled_draft_run_frees_its_bills(company, manager, supplier, suppl
         payment_run_create(company, [bill], journal=paying_bank, execution_date=today, by=manager)
     payment_run_cancel(run, by=manager)
     assert list(bills_due(company, today)) == [bill]
+
+
+def test_the_bank_statement_pays_the_bills_of_a_sent_run(company, manager, supplier, supplier_account, paying_bank):
+    today = timezone.localdate()
+    bill = posted_bill(company, supplier, "1200.00", manager, due=today, reference=STRUCTURED)
+    run = payment_run_mark_sent(payment_run_create(company, [bill], journal=paying_bank, execution_date=today, by=manager),
+                                by=manager)  # fmt: skip
+    statement = camt(
+        [("-1200.00", "Staal BV", "BE71096123456769", "090933755493", "", "B-77")], iban="BE68539007547034", opening="5000.00"
+    )
+    result = bank_statement_import(paying_bank, statement, filename="statement.xml", by=manager)
+    [imported] = result.statements
+    assert bank_statement_auto_reconcile(imported, by=manager) == 1
+    bill.refresh_from_db()
+    assert (run.state, bill.payment_state, bill.amount_residual) == (PaymentRunState.SENT, "paid", D("0.00"))
+    assert list(bills_due(company, today)) == []
