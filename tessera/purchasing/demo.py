@@ -23,12 +23,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tessera.accounting.demo import OPENING_REF, SUPPLIES
 from tessera.accounting.models import Invoice, InvoiceKind, InvoiceLine, Journal, JournalEntry
-from tessera.accounting.services import DraftLine, invoice_post, invoice_save, payment_register
+from tessera.accounting.services import DraftLine, account_for_role, invoice_post, invoice_save, payment_register
 from tessera.accounting.states import InvoiceState
-from tessera.core.models import Company, Partner, Product, ProductType, User
+from tessera.core.models import Company, Partner, PartnerBankAccount, Product, ProductType, User
 from tessera.core.scoping import is_company_allowed
 from tessera.core.services import record_save
 from tessera.core.uom import round_quantity
@@ -37,11 +38,15 @@ from tessera.inventory.models import Location, Move, ProductStock, Tracking, Tra
 from tessera.inventory.services import DoneQuantity, transfer_return, transfer_validate
 from tessera.inventory.states import OPEN_MOVE_STATES, MoveState, TransferState
 
-from .models import BillMatch, PurchaseOrder, SupplierPrice
+from .models import BillMatch, LandedCost, PurchaseOrder, SupplierPrice
 from .queries import Scope, expected_lines
 from .services import (
     PurchaseLineDraft,
     bill_match_accept,
+    bills_due,
+    landed_cost_post,
+    landed_cost_save,
+    payment_run_create,
     purchase_order_bill,
     purchase_order_cancel,
     purchase_order_confirm,
@@ -197,6 +202,8 @@ class _Year:
             day, _n, action = heapq.heappop(self.events)
             action(day)
         self._this_morning()
+        self._freight()
+        self._payment_run()
 
     # --- the calendar ---
 
@@ -337,6 +344,28 @@ class _Year:
         first = next((line for line in expected if line.order_id not in skipped), None)
         if first is not None:
             purchase_order_receive(PurchaseOrder.objects.get(pk=first.order_id), by=self.by)
+
+    def _freight(self) -> None:
+        """The carrier's freight on the last receipt of the year, spread by value into the stock."""
+        receipt = (
+            Transfer.objects.filter(company=self.company, kind=TransferKind.RECEIPT, state=TransferState.DONE,
+                                    purchase_orders__isnull=False)
+            .order_by("-date_done", "-id").first()
+        )  # fmt: skip
+        if receipt is None:
+            return
+        freight = LandedCost(company=self.company, receipt=receipt, description=_("Freight"), amount=Decimal("185.00"),
+                             account=account_for_role(self.company, "purchases"), date=self.today)  # fmt: skip
+        landed_cost_post(landed_cost_save(freight, by=self.by), by=self.by)
+
+    def _payment_run(self) -> None:
+        """Today's payment run: the bills due by the end of next week, ready to send to the bank."""
+        if not self.bank.bank_iban:
+            return
+        with_account = PartnerBankAccount.objects.filter(company=self.company).values("partner_id")
+        due = list(bills_due(self.company, self.today + datetime.timedelta(days=7)).filter(partner__in=with_account))
+        if due:
+            payment_run_create(self.company, due, journal=self.bank, execution_date=self.today, by=self.by)
 
     def _by_lot(self, product_id: int) -> bool:
         return self.tracking.get(product_id, (Tracking.NONE, False))[0] != Tracking.NONE

@@ -23,9 +23,10 @@ from tessera.core.services import system_user
 from tessera.inventory.models import Move, Transfer, ValuationLayer
 from tessera.inventory.services import category_valuation
 from tessera.purchasing.demo import AGREEMENT_QUANTITY, AGREEMENT_SKU, MARKER, load_purchasing_demo
-from tessera.purchasing.models import BillMatch, PurchaseOrder, PurchaseOrderLine, SupplierPrice
+from tessera.purchasing.models import BillMatch, LandedCost, PaymentRun, PurchaseOrder, PurchaseOrderLine, SupplierPrice
 from tessera.purchasing.queries import Scope, late_receipts, spend, supplier_performance
-from tessera.purchasing.services import purchase_settings
+from tessera.purchasing.services import payment_run_file, purchase_settings
+from tessera.purchasing.states import LandedCostState, PaymentRunState
 
 # The accounting demo as on this day a year ago: its year of activity ends more than a year before today,
 # so the purchasing year always runs a whole year up to today, whatever the day the tests run.
@@ -134,6 +135,21 @@ def test_the_ledger_is_sound_and_the_stock_accounts_equal_the_valuation(company)
     for code, debit, credit in lines.values_list("account__code", "debit", "credit"):  # summed here: SQLite adds floats
         balances[code] += debit - credit
     assert dict(balances) == dict(totals)
+
+
+def test_freight_on_the_last_receipt_and_a_payment_run_ready_for_the_bank(company):
+    [freight] = LandedCost.objects.filter(company=company)
+    last_receipt = Transfer.objects.filter(company=company, kind="receipt", state="done", purchase_orders__isnull=False).latest(
+        "date_done", "id"
+    )
+    assert (freight.receipt, freight.amount, freight.state) == (last_receipt, D("185.00"), LandedCostState.POSTED)
+    assert sum(freight.entry.lines.values_list("debit", flat=True), D(0)) == D("185.00")
+    [run] = PaymentRun.objects.filter(company=company)
+    bills = [line.invoice for line in run.lines.select_related("invoice")]
+    assert run.state == PaymentRunState.DRAFT and bills
+    assert run.amount_total == sum((bill.amount_residual for bill in bills), D(0))
+    assert all(bill.kind == InvoiceKind.VENDOR_BILL and not bill.payment_hold for bill in bills)
+    assert b"<NbOfTxs>%d</NbOfTxs>" % len(bills) in payment_run_file(run)
 
 
 def test_the_analysis_of_the_year(company):
