@@ -10,14 +10,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldBooleanWidget
 
-from tessera.accounting.models import Invoice, Tax, TaxUse
+from tessera.accounting.models import Invoice, InvoiceKind, Tax, TaxUse
+from tessera.accounting.states import InvoiceState
 from tessera.core.backoffice import (
     DraftLinesInline,
     LinesInline,
@@ -29,6 +31,7 @@ from tessera.core.backoffice import (
     export_csv,
     export_xlsx,
 )
+from tessera.core.errors import BusinessError
 from tessera.core.exports import document_response
 from tessera.core.scoping import request_company
 from tessera.inventory.models import Warehouse
@@ -39,6 +42,7 @@ from .queries import with_called_off
 from .services import (
     PurchaseLineDraft,
     bill_match_accept,
+    purchase_bill_link,
     purchase_order_approve,
     purchase_order_bill,
     purchase_order_cancel,
@@ -139,6 +143,18 @@ class PurchaseOrderLineInline(DraftLinesInline):
         if db_field.name == "taxes":
             kwargs["queryset"] = Tax.objects.filter(company=request_company(request), use=TaxUse.PURCHASE, active=True)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class LinkBillForm(forms.Form):
+    bill = forms.ModelChoiceField(queryset=Invoice.objects.none(), label=_("vendor bill"))
+
+    def __init__(self, order: PurchaseOrder, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["bill"].queryset = (
+            Invoice.objects.filter(company_id=order.company_id, partner_id=order.partner_id, state=InvoiceState.DRAFT,
+                                   kind__in=(InvoiceKind.VENDOR_BILL, InvoiceKind.VENDOR_REFUND))
+            .exclude(purchase_orders=order).order_by("-date", "-id")
+        )  # fmt: skip
 
 
 def _send(request: HttpRequest, order: PurchaseOrder) -> PurchaseOrder:
@@ -246,7 +262,27 @@ class PurchaseOrderAdmin(WorkflowAdminMixin, RecordAdmin):
         from .report_views import report_urlpatterns
 
         pdf = path("<path:object_id>/pdf/", self.admin_site.admin_view(self.pdf_view), name="purchasing_purchaseorder_pdf")
-        return [*report_urlpatterns(self.admin_site), pdf, *super().get_urls()]
+        link = path("<path:object_id>/link-bill/", self.admin_site.admin_view(self.link_bill_view),
+                    name="purchasing_purchaseorder_link_bill")  # fmt: skip
+        return [*report_urlpatterns(self.admin_site), pdf, link, *super().get_urls()]
+
+    def link_bill_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Link a draft vendor bill that came another way (typed, scanned, e-invoice) to this order."""
+        order = self.get_object(request, object_id)
+        if order is None or not request.user.has_perm("accounting.change_invoice"):
+            raise PermissionDenied
+        form = LinkBillForm(order, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                purchase_bill_link(form.cleaned_data["bill"], [order], by=request.user)
+            except BusinessError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, _("The bill is linked: posting it matches it with the order."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:purchasing_purchaseorder_change", args=[order.pk]))
+        title = _("Link a vendor bill to %(order)s") % {"order": order}
+        context = {**self.admin_site.each_context(request), "title": title, "form": form, "opts": self.opts, "order": order}
+        return TemplateResponse(request, "purchasing/link_bill.html", context)
 
     def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         order = self.get_object(request, object_id)
@@ -267,6 +303,8 @@ class PurchaseOrderAdmin(WorkflowAdminMixin, RecordAdmin):
         if request.user.has_perm("accounting.view_invoice"):
             for bill in obj.invoices.order_by("id"):
                 links.append((_("Bill %(b)s") % {"b": bill}, reverse("admin:accounting_invoice_change", args=[bill.pk])))
+        if obj.state == OrderState.PURCHASE and request.user.has_perm("accounting.change_invoice"):
+            links.append((_("Link a vendor bill"), reverse("admin:purchasing_purchaseorder_link_bill", args=[obj.pk])))
         return links
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

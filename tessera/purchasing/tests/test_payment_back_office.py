@@ -1,16 +1,18 @@
-"""The back office of payment runs and landed costs: a run made from due bills, its SEPA file, marked
-sent; a landed cost typed on a done receipt and posted with its button; wrong input is a form error."""
+"""The back office of payment runs, landed costs and bills that came another way: a run made from due
+bills, its SEPA file, marked sent; a landed cost typed on a done receipt and posted with its button;
+a draft bill linked to its order; wrong input is a form error."""
 
 from decimal import Decimal as D
 
 import pytest
 from django.utils import timezone
 
-from tessera.accounting.models import Account, Journal
+from tessera.accounting.models import Account, Invoice, InvoiceKind, InvoiceLine, Journal
+from tessera.accounting.services import DraftLine, invoice_line_defaults, invoice_post, invoice_save
 from tessera.core.models import PartnerBankAccount
-from tessera.purchasing.models import LandedCost, PaymentRun, PurchaseOrder
+from tessera.purchasing.models import BillMatch, LandedCost, PaymentRun, PurchaseOrder
 from tessera.purchasing.services import PurchaseLineDraft, purchase_order_confirm, purchase_order_receive, purchase_order_save
-from tessera.purchasing.states import LandedCostState, PaymentRunState
+from tessera.purchasing.states import LandedCostState, MatchState, PaymentRunState
 
 from .conftest import posted_bill
 
@@ -65,3 +67,26 @@ def test_a_landed_cost_from_the_back_office(browser, company, manager, supplier,
     cost.refresh_from_db()
     assert (cost.state, cost.entry.lines.count()) == (LandedCostState.POSTED, 2)
     assert browser.get(f"{COSTS}{cost.pk}/change/").status_code == 200
+
+
+def test_a_bill_that_came_another_way_is_linked_from_the_order(browser, company, manager, supplier, steel):
+    lines = [PurchaseLineDraft(steel, D(10), price_unit=D(10))]
+    order = purchase_order_confirm(purchase_order_save(PurchaseOrder(company=company, partner=supplier), lines, by=manager),
+                                   by=manager)  # fmt: skip
+    purchase_order_receive(order, by=manager)
+    bill = Invoice(company=company, kind=InvoiceKind.VENDOR_BILL, partner=supplier, date=timezone.localdate(),
+                   journal=Journal.objects.get(company=company, code="BILL"), currency=company.currency,
+                   ref="SCAN-9")  # fmt: skip
+    account, _taxes = invoice_line_defaults(bill, steel)
+    bill = invoice_save(bill, [DraftLine(InvoiceLine(product=steel, description="Steel", account=account, quantity=D(10),
+                                                     price_unit=D(10)), [])], by=manager)  # fmt: skip
+    url = f"/admin/purchasing/purchaseorder/{order.pk}/link-bill/"
+    assert url.encode() in browser.get(f"/admin/purchasing/purchaseorder/{order.pk}/change/").content
+    form = browser.get(url)
+    assert [choice.instance for choice, _label in form.context["form"].fields["bill"].choices if choice] == [bill]
+    assert browser.post(url, {"bill": bill.pk}).status_code == 302
+    assert list(bill.purchase_orders.all()) == [order]
+    invoice_post(bill, by=manager)
+    assert BillMatch.objects.get(invoice=bill).state == MatchState.MATCHED
+    order.lines.get().refresh_from_db()
+    assert order.lines.get().qty_billed == D(10)
