@@ -8,10 +8,10 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from tessera.accounting.models import Invoice, InvoiceKind, InvoiceLine, Journal
+from tessera.accounting.models import FiscalPositionKind, Invoice, InvoiceKind, InvoiceLine, Journal
 from tessera.accounting.services import DraftLine, invoice_cancel, invoice_line_defaults, invoice_save
 from tessera.core.errors import BusinessError, InvalidInput, NotAllowed
-from tessera.core.tests.factories import unit
+from tessera.core.tests.factories import PartnerFactory, unit
 from tessera.inventory.models import Move, ProcurementNeed, Quant
 from tessera.inventory.states import MoveState, NeedState
 from tessera.purchasing.models import PurchaseOrder
@@ -183,3 +183,14 @@ def test_receiving_in_the_purchase_unit_after_a_backorder(company, manager, supp
     assert stock == D(250)
     moves = Move.objects.filter(transfer__in=order.transfers.all(), state=MoveState.DONE).order_by("id")
     assert [(m.product_quantity, m.unit_cost) for m in moves] == [(D(100), D("0.04")), (D(150), D("0.04"))]
+
+
+def test_an_intra_eu_supplier_gets_the_fiscal_positions_taxes(company, buyer, steel):
+    dutch = PartnerFactory(company=company, name="Staal Rotterdam BV", country="NL", vat="NL004495445B01", is_supplier=True)
+    order = rfq(company, dutch, buyer, PurchaseLineDraft(steel, D(10), price_unit=D(10)))
+    assert order.fiscal_position.kind == FiscalPositionKind.INTRA_EU
+    assert [tax.name for tax in order.lines.get().taxes.all()] == [
+        "Intra-Community acquisition 21% – goods for resale and raw materials"
+    ]
+    # reverse charge: the VAT is both due and deductible, so the order totals no VAT to pay the supplier
+    assert (order.amount_untaxed, order.amount_tax, order.amount_total) == (D("100.00"), D("0.00"), D("100.00"))
