@@ -231,6 +231,15 @@ class BillOrderSerializer(serializers.Serializer):
                                 help_text=gettext_lazy("The supplier's bill number."))  # fmt: skip
 
 
+class ConfirmPurchaseOrderSerializer(serializers.Serializer):
+    when = serializers.DateTimeField(
+        required=False,
+        help_text=gettext_lazy(
+            "When the order was placed, if earlier: never in the future nor before the order's date; now by default."
+        ),
+    )
+
+
 class SendPurchaseOrderSerializer(serializers.Serializer):
     to = serializers.EmailField(required=False, help_text=gettext_lazy("The supplier's e-mail address if omitted."))
 
@@ -290,12 +299,15 @@ class PurchaseOrderViewSet(RecordViewSet):
     def _fresh(self, order: PurchaseOrder) -> dict[str, Any]:
         return self.get_serializer(self.get_queryset().get(pk=order.pk)).data
 
-    @extend_schema(request=None, responses=PurchaseOrderSerializer)
+    @extend_schema(request=ConfirmPurchaseOrderSerializer, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: Any = None) -> Response:
         """Confirm an RFQ into a purchase order: its goods are expected in a receipt. Above the company's
         approval amount it waits for a purchasing manager's approval (to_approve) unless one confirms it."""
-        return Response(self._fresh(purchase_order_confirm(self.get_record(), by=request.user)))
+        data = ConfirmPurchaseOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = purchase_order_confirm(self.get_record(), by=request.user, when=data.validated_data.get("when"))
+        return Response(self._fresh(order))
 
     @extend_schema(request=None, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"])

@@ -275,7 +275,7 @@ class _Year:
         order = PurchaseOrder(company=self.company, partner=supplier, date_order=day, partner_ref=reference, buyer=self.buyer,
                               warehouse=self.warehouse)  # fmt: skip
         order = purchase_order_save(order, self._lines(supplier, call_off), by=self.buyer)
-        purchase_order_confirm(order, by=self.buyer)
+        purchase_order_confirm(order, by=self.buyer, when=self._moment(day, 11))
         plan = _Plan(order, **role)
         self.plans.append(plan)
         if plan.cancelled:

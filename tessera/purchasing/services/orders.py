@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +16,7 @@ from tessera.accounting.services import document_totals, fiscal_position_for, pr
 from tessera.core.bulk import many_to_many_add
 from tessera.core.errors import BusinessError, InvalidInput, MissingExchangeRate, NotAllowed
 from tessera.core.models import Company, Product, ProductType, Uom, User
+from tessera.core.moments import past_moment
 from tessera.core.queries import convert_amount, exchange_rate
 from tessera.core.services import (
     invalid_input_from,
@@ -300,24 +301,36 @@ def can_approve(by: User) -> bool:
     return by.has_perm("purchasing.approve_purchaseorder")
 
 
-def purchase_order_confirm(order: PurchaseOrder, *, by: User) -> PurchaseOrder:
+def purchase_order_confirm(order: PurchaseOrder, *, by: User, when: datetime.datetime | None = None) -> PurchaseOrder:
     """Confirm an RFQ into a purchase order: its goods are expected in a receipt. An order above the
     company's approval amount waits for a purchasing manager's approval first (unless the one
-    confirming is one)."""
+    confirming is one). `when`: the moment the order was placed, now if omitted, or earlier (an order
+    phoned in and typed later; never in the future nor before the order's date)."""
     require_permission(by, PurchaseOrder, "change")
     require_company(by, order)
+    moment = past_moment(
+        when, field="when", future=_("An order cannot be confirmed in the future: %(when)s is later than now."),
+        naive=_("Give the confirmation's moment with its time zone."),
+    )  # fmt: skip
     with operation():
         order = _locked(order)
         if order.state not in EDITABLE:
             raise BusinessError(_("Order %(order)s is already confirmed or cancelled.") % {"order": order},
                                 code="order_not_draft")  # fmt: skip
+        if when is not None and timezone.localdate(moment) < order.date_order:
+            raise InvalidInput(
+                _("Order %(order)s is dated %(date)s: it cannot be confirmed before that day.")
+                % {"order": order, "date": formats.localize(order.date_order)},
+                code="before_order_date",
+                field="when",
+            )
         lines = _lines(order)
         _check_confirmable(order, lines)
         above = needs_approval(order)
         if above and not can_approve(by):
             apply_transition(order, OrderState.TO_APPROVE, transitions=ORDER_TRANSITIONS, by=by)
             return order
-        _place(order, lines, by, approved_by=by if above else None)
+        _place(order, lines, by, approved_by=by if above else None, moment=moment)
     return order
 
 
@@ -353,7 +366,14 @@ def _check_confirmable(order: PurchaseOrder, lines: Sequence[PurchaseOrderLine])
             )
 
 
-def _place(order: PurchaseOrder, lines: Sequence[PurchaseOrderLine], by: User, *, approved_by: User | None) -> None:
+def _place(
+    order: PurchaseOrder,
+    lines: Sequence[PurchaseOrderLine],
+    by: User,
+    *,
+    approved_by: User | None,
+    moment: datetime.datetime | None = None,
+) -> None:
     """The order goes to the supplier: its goods are expected in a receipt, valued at the order's
     price in the company's currency; the needs its lines cover are now covered by that receipt."""
     goods = [line for line in lines if line.product.type != ProductType.SERVICE]
@@ -367,7 +387,7 @@ def _place(order: PurchaseOrder, lines: Sequence[PurchaseOrderLine], by: User, *
             by=by,
         )  # fmt: skip
         order.transfers.add(*{move.transfer_id for move in moves})
-    also = {"confirmed_at": timezone.now(), "bill_status": bill_status_of(lines)}
+    also = {"confirmed_at": moment or timezone.now(), "bill_status": bill_status_of(lines)}
     if approved_by is not None:
         also["approved_by"] = approved_by
     apply_transition(order, OrderState.PURCHASE, transitions=ORDER_TRANSITIONS, by=by, also=also)

@@ -510,3 +510,19 @@ def test_a_framework_agreement_shows_what_was_called_off(api, company, manager, 
     api.post(f"/api/v1/purchasing/orders/{cancelled.json()['id']}/cancel/")
     rows = {row["id"]: row["called_off"] for row in api.get("/api/v1/purchasing/supplier-prices/").json()["results"]}
     assert rows == {agreement.pk: "42.000000", plain.pk: None}
+
+
+def test_an_order_confirmed_at_an_earlier_moment(api, company, supplier, steel):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    created = api.post("/api/v1/purchasing/orders/", {"partner": supplier.pk, "date_order": yesterday.isoformat(), "lines": [
+        {"product": steel.pk, "quantity": "3", "price_unit": "10"}]}, format="json")  # fmt: skip
+    url = f"/api/v1/purchasing/orders/{created.json()['id']}/confirm/"
+    future = (timezone.now() + datetime.timedelta(hours=2)).isoformat()
+    refused = api.post(url, {"when": future}, format="json")
+    assert (refused.status_code, list(refused.json()["errors"])) == (400, ["when"])
+    too_early = (timezone.now() - datetime.timedelta(days=3)).isoformat()
+    assert api.post(url, {"when": too_early}, format="json").json()["code"] == "before_order_date"
+    moment = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(15, 30)))
+    confirmed = api.post(url, {"when": moment.isoformat()}, format="json")
+    assert (confirmed.status_code, confirmed.json()["state"]) == (200, "purchase")
+    assert datetime.datetime.fromisoformat(confirmed.json()["confirmed_at"]) == moment
