@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tessera.inventory",
     "tessera.sales",
     "tessera.purchasing",
+    "tessera.manufacturing",
 ]
 
 MIDDLEWARE = [
