@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/inventory/", include("tessera.inventory.urls")),
     path("api/v1/sales/", include("tessera.sales.urls")),
     path("api/v1/purchasing/", include("tessera.purchasing.urls")),
+    path("api/v1/manufacturing/", include("tessera.manufacturing.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

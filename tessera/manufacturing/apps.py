@@ -8,8 +8,10 @@ class ManufacturingConfig(AppConfig):
     verbose_name = _("Manufacturing")
 
     def ready(self) -> None:
-        from tessera.core.transactions import configuration_models
+        from tessera.core import hooks
 
-        from .models import WorkCentre
+        from .demo import load_manufacturing_demo
+        from .navigation import register_manufacturing_section
 
-        configuration_models(WorkCentre)
+        hooks.register_demo_loader(load_manufacturing_demo)
+        register_manufacturing_section()

@@ -1,0 +1,6 @@
+"""The manufacturing API under /api/v1/manufacturing/ (being written)."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
