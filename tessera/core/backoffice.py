@@ -255,8 +255,9 @@ class RecordAdmin(ScopedFieldsMixin, ModelAdmin):
                 field_ = self.opts.get_field(name)
             except FieldDoesNotExist:
                 label, choices = capfirst(name.replace("_", " ")), {}
-            else:
-                label, choices = capfirst(field_.verbose_name), dict(getattr(field_, "flatchoices", None) or ())
+            else:  # a reverse relation (an order's "lines") has no verbose name of its own: its model's plural
+                verbose = getattr(field_, "verbose_name", None) or field_.related_model._meta.verbose_name_plural
+                label, choices = capfirst(verbose), dict(getattr(field_, "flatchoices", None) or ())
             old, new = (_display(change, side, choices) for side in ("old", "new"))
             rows.append((label, _readable(old), _readable(new)))
         return rows

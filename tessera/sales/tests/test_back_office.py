@@ -182,3 +182,10 @@ def test_another_companys_orders_are_out_of_reach(browser, order):
     assert browser.post(f"/admin/sales/saleorder/{foreign.pk}/do/cancel/").status_code == 302
     foreign.refresh_from_db()
     assert foreign.state == OrderState.DRAFT
+
+
+def test_the_history_of_an_order_whose_lines_changed(browser, order, seller, chair):
+    sale_order_save(order, [OrderLineDraft(chair, D(7))], by=seller)
+    page = browser.get(f"/admin/sales/saleorder/{order.pk}/history/")
+    assert page.status_code == 200
+    assert b"Order lines" in page.content  # the lines' change, labelled by their model's name
