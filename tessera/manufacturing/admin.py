@@ -364,11 +364,14 @@ class BomAdmin(RefusalOnFormMixin, RecordAdmin):
             raise PermissionDenied
         form = StructureForm(request.GET or None, unit=bom.product.uom)
         structure = None
-        if not form.is_bound:
-            structure = bom_structure(bom)
-            form = StructureForm(initial={"quantity": plain(structure.quantity)}, unit=bom.product.uom)
-        elif form.is_valid():
-            structure = bom_structure(bom, form.cleaned_data["quantity"], form.cleaned_data.get("on"))
+        try:
+            if not form.is_bound:
+                structure = bom_structure(bom)
+                form = StructureForm(initial={"quantity": plain(structure.quantity)}, unit=bom.product.uom)
+            elif form.is_valid():
+                structure = bom_structure(bom, form.cleaned_data["quantity"], form.cleaned_data.get("on"))
+        except BusinessError as exc:  # BOMs that came into force together and contain each other
+            messages.error(request, exc.message)
         report = StructureReport.of(structure) if structure is not None else StructureReport()
         export = request.GET.get("export")
         if export in ("csv", "xlsx") and structure is not None:

@@ -17,6 +17,14 @@ SIXTY = Decimal(60)
 KIT = "kit"
 
 
+class BomCycle(ValueError):
+    """Bills of materials that make a product contain itself; `products` is the chain."""
+
+    def __init__(self, products: list[int]):
+        super().__init__(products)
+        self.products = products
+
+
 @dataclass(frozen=True)
 class Component:
     product_id: int
@@ -104,18 +112,26 @@ def explode(product_id: int, quantity: Decimal, boms: Mapping[int, BomData], uni
     """The structure of making `quantity` of the product with its BOM (`boms` by product), rows in
     depth-first order, with the cost rolled up through the levels."""
     structure = Structure(product_id, quantity)
-    structure.material_cost, structure.operation_cost = _explode(boms[product_id], quantity, 1, boms, unit_costs, structure.rows)
+    structure.material_cost, structure.operation_cost = _explode(
+        boms[product_id], quantity, 1, boms, unit_costs, structure.rows, (product_id,)
+    )
     return structure
 
 
 def _explode(
-    bom: BomData, quantity: Decimal, level: int, boms: Mapping[int, BomData], unit_costs: Mapping[int, Decimal], rows: list[Row]
+    bom: BomData,
+    quantity: Decimal,
+    level: int,
+    boms: Mapping[int, BomData],
+    unit_costs: Mapping[int, Decimal],
+    rows: list[Row],
+    path: tuple[int, ...],
 ) -> tuple[Decimal, Decimal]:
     factor = quantity / bom.quantity
     material = ZERO
     for component in bom.components:
         needed = component.quantity * factor * (1 + component.scrap_percent / HUNDRED)
-        material += _component(component.product_id, needed, level, boms, unit_costs, rows)
+        material += _component(component.product_id, needed, level, boms, unit_costs, rows, path)
     operations = ZERO
     for operation in bom.operations:
         minutes = (operation.setup_minutes + operation.run_minutes * quantity) * HUNDRED / operation.efficiency
@@ -126,8 +142,16 @@ def _explode(
 
 
 def _component(
-    product_id: int, needed: Decimal, level: int, boms: Mapping[int, BomData], unit_costs: Mapping[int, Decimal], rows: list[Row]
+    product_id: int,
+    needed: Decimal,
+    level: int,
+    boms: Mapping[int, BomData],
+    unit_costs: Mapping[int, Decimal],
+    rows: list[Row],
+    path: tuple[int, ...],
 ) -> Decimal:
+    if product_id in path:
+        raise BomCycle([*path[path.index(product_id) :], product_id])
     sub = boms.get(product_id)
     if sub is None:
         cost = needed * unit_costs.get(product_id, ZERO)
@@ -135,7 +159,7 @@ def _component(
         return cost
     row = Row(level, product_id, needed, ZERO, KIT if sub.kind == KIT else "made")
     rows.append(row)
-    material, operations = _explode(sub, needed, level + 1, boms, unit_costs, rows)
+    material, operations = _explode(sub, needed, level + 1, boms, unit_costs, rows, (*path, product_id))
     row.cost = material + operations
     return row.cost
 

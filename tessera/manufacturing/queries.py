@@ -5,12 +5,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tessera.core.errors import BusinessError
 from tessera.core.models import Company, Product
 
-from .explosion import BomData, Component, Operation, Structure, explode
+from .explosion import BomCycle, BomData, Component, Operation, Structure, explode
 from .models import Bom, BomLine, RoutingOperation
 
 ZERO = Decimal(0)
@@ -23,10 +25,10 @@ def _in_force(company: Company, on: datetime.date) -> dict[int, Bom]:
         Bom.objects.filter(company=company, active=True)
         .filter(Q(date_start__isnull=True) | Q(date_start__lte=on), Q(date_end__isnull=True) | Q(date_end__gte=on))
         .select_related("uom", "product__uom")
-        .order_by("product_id", "date_start", "id")
+        .order_by("product_id", F("date_start").asc(nulls_first=True), "id")
     )
     chosen: dict[int, Bom] = {}
-    for bom in boms:  # ascending: the last one kept per product starts last (no start counts as earliest)
+    for bom in boms:  # ascending, no start first: the last one kept per product starts last
         chosen[bom.product_id] = bom
     return chosen
 
@@ -76,4 +78,10 @@ def bom_structure(bom: Bom, quantity: Decimal | None = None, on: datetime.date |
     products = {component.product_id for data in graph.values() for component in data.components}
     costs = dict(Product.objects.filter(pk__in=products).values_list("pk", "cost"))
     root = graph[bom.product_id]
-    return explode(bom.product_id, quantity if quantity is not None else root.quantity, graph, costs)
+    try:
+        return explode(bom.product_id, quantity if quantity is not None else root.quantity, graph, costs)
+    except BomCycle as cycle:  # BOMs saved apart that came into force together and contain each other
+        names = dict(Product.objects.filter(pk__in=cycle.products).values_list("pk", "name"))
+        chain = " → ".join(names[pk] for pk in cycle.products)
+        raise BusinessError(_("These bills of materials make a product contain itself: %(chain)s.") % {"chain": chain},
+                            code="bom_cycle") from None  # fmt: skip

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from tessera.core.services import invalid_input_from, record_save, require_compa
 from tessera.core.transactions import operation
 
 from .explosion import find_cycle
-from .models import Bom, BomByProduct, BomLine, Routing, RoutingOperation, WorkCentre
+from .models import Bom, BomByProduct, BomKind, BomLine, Routing, RoutingOperation, WorkCentre
 from .queries import bom_graph
 
 ZERO = Decimal(0)
@@ -90,6 +90,8 @@ def bom_save(bom: Bom, lines: Sequence[BomLineDraft], by_products: Sequence[ByPr
         raise InvalidInput(_("Add at least one component."), code="empty_bom", field="lines")
     if bom.product_id and not bom.uom_id:
         bom.uom = bom.product.uom
+    if bom.kind == BomKind.KIT and bom.routing_id:
+        raise InvalidInput(_("A kit is not made: it is used as its components, without a routing."), field="routing")
     _clean(bom, "", exclude=set())
     components = [_line(bom, position, draft) for position, draft in enumerate(lines)]
     extras = [_by_product(bom, position, draft) for position, draft in enumerate(by_products)]
@@ -173,6 +175,6 @@ def bom_for(product: Product, on: datetime.date | None = None) -> Bom | None:
     return (
         Bom.objects.filter(product=product, active=True)
         .filter(Q(date_start__isnull=True) | Q(date_start__lte=on), Q(date_end__isnull=True) | Q(date_end__gte=on))
-        .order_by("-date_start", "-id")
+        .order_by(F("date_start").desc(nulls_last=True), "-id")
         .first()
     )

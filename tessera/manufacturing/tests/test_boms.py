@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from tessera.core.errors import InvalidInput
+from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.tests.factories import unit
 from tessera.manufacturing.explosion import BomData, Component, find_cycle
 from tessera.manufacturing.models import Bom, BomLine
@@ -78,3 +78,25 @@ def test_cycles_are_found_over_several_levels():
     assert find_cycle({1: bom(1, 2), 2: bom(2, 3), 3: bom(3, 4)}) is None
     assert find_cycle({1: bom(1, 2), 2: bom(2, 3), 3: bom(3, 1)}) == [1, 2, 3, 1]
     assert find_cycle({1: bom(1, 2, 5), 5: bom(5, 6), 2: bom(2, 6), 6: bom(6, 5)}) == [6, 5, 6]  # reached through 1 → 2 → 6
+
+
+def test_boms_coming_into_force_together_that_contain_each_other_are_reported(company, category, planner):
+    """Each new version was fine when saved (the other was not in force yet); together they make a cycle."""
+    chest, drawer, wood = (product(company, category, name) for name in ("Chest", "Drawer", "Pine"))
+    later = datetime.date.today() + datetime.timedelta(days=10)
+    for made in (chest, drawer):
+        bom_save(Bom(company=company, product=made), [BomLineDraft(wood, D(1))], by=planner)
+    new_chest = bom_save(Bom(company=company, product=chest, version="2", date_start=later), [BomLineDraft(drawer, D(2))],
+                         by=planner)  # fmt: skip
+    bom_save(Bom(company=company, product=drawer, version="2", date_start=later), [BomLineDraft(chest, D(1))], by=planner)
+    assert bom_structure(new_chest).cost == D(0)  # today the drawer is still made of pine (at cost 0)
+    with pytest.raises(BusinessError, match="contain itself: Chest → Drawer → Chest") as refused:
+        bom_structure(new_chest, on=later)
+    assert refused.value.code == "bom_cycle"
+
+
+def test_a_kit_has_no_routing(company, category, planner, desk):
+    routing = desk.routing
+    kit, screw = product(company, category, "Hinge kit"), product(company, category, "Hinge")
+    with pytest.raises(InvalidInput, match="A kit is not made"):
+        bom_save(Bom(company=company, product=kit, kind="kit", routing=routing), [BomLineDraft(screw, D(2))], by=planner)
