@@ -121,7 +121,7 @@ def test_every_partner_vat_number_and_iban_is_valid(demo_company):
 
 def test_products_have_unique_skus_and_valid_barcodes(demo_company):
     products = Product.objects.filter(company=demo_company).select_related("category")
-    assert products.count() == 200
+    assert products.count() == 212  # the core demo's 200 and manufacturing's 12 sub-assemblies, kit and offcuts
     assert ProductCategory.objects.filter(company=demo_company).count() == 15
     skus = [product.sku for product in products]
     assert all(skus) and len(set(skus)) == len(skus)
@@ -139,7 +139,9 @@ def test_every_record_is_in_the_audit_trail(loaded):
     created = AuditEntry.objects.filter(action=AuditAction.CREATE, actor=system_user(), content_type__app_label="core")
     # Besides the demo's own records, the modules' company set-up numbers its journals and documents.
     module_sequences = Sequence.objects.filter(code__regex=r"^((accounting|inventory)\..*|sales\.order|purchasing\.order)$")
-    assert created.count() == result.created + module_sequences.count()
+    manufactured = Product.objects.filter(sku__regex=r"^(SA-|FX-KIT-|ST-OFFCUT)").count()  # the manufacturing demo's own
+    assert manufactured == 12
+    assert created.count() == result.created + module_sequences.count() + manufactured
     assert result.created == 475  # the sales and purchasing set-ups number orders before the demo would
 
 
@@ -178,7 +180,7 @@ def test_a_second_run_completes_a_partial_load(loaded):
         "Product": 12,
         "PartnerBankAccount": 1,
     }
-    assert Product.objects.count() == 200
+    assert Product.objects.count() == 212
     assert AuditEntry.objects.count() == audit_entries + 13
 
 
