@@ -124,6 +124,15 @@ def credit_transfer_file(
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
 
 
+def transfer_communication(communication: str) -> dict[str, str]:
+    """The SepaTransfer fields for a communication: a Belgian structured one (+++…+++) as
+    `structured_reference`, anything else as free `remittance`."""
+    digits = "".join(ch for ch in communication if ch.isdigit())
+    if communication.startswith("+++") and ogm_vcs.is_valid(digits):
+        return {"structured_reference": communication, "remittance": ""}
+    return {"structured_reference": "", "remittance": communication}
+
+
 def sepa_text(value: str, length: int) -> str:
     """`value` in the SEPA Latin character set, accents removed, other characters as spaces, cut to `length`."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", value.translate(LETTERS)) if not unicodedata.combining(c))

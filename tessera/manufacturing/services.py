@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -155,7 +156,7 @@ def _line_changes(bom: Bom, components: Sequence[BomLine]) -> dict:
     return {} if old == described else {"lines": {"old": old, "new": described}}
 
 
-def _clean(record, field: str, *, exclude: set[str]) -> None:
+def _clean(record: models.Model, field: str, *, exclude: set[str]) -> None:
     try:
         record.full_clean(exclude=exclude)
     except ValidationError as exc:

@@ -305,7 +305,9 @@ def invoice_post(invoice: Invoice, *, by: User) -> Invoice:
 
 
 def invoice_hold_payment(invoice: Invoice, reason: str, *, by: User) -> Invoice:
-    """Block a posted bill (or invoice) for payment, with the reason a user sees, until released."""
+    """Block a posted bill (or invoice) for payment, with the reason a user sees, until released.
+    Whoever may post invoices may block and release their payment."""
+    require_permission(by, Invoice, "post")
     require_company(by, invoice)
     if not reason:
         raise InvalidInput(_("Say why the payment is blocked."), field="payment_hold")
@@ -318,6 +320,7 @@ def invoice_hold_payment(invoice: Invoice, reason: str, *, by: User) -> Invoice:
 
 def invoice_release_payment(invoice: Invoice, *, by: User) -> Invoice:
     """Lift a payment block: the bill can be paid again."""
+    require_permission(by, Invoice, "post")
     require_company(by, invoice)
     with operation():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)

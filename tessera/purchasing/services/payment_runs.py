@@ -9,10 +9,9 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from stdnum.be import ogm_vcs
 
 from tessera.accounting.models import Invoice, InvoiceKind, Journal, JournalType
-from tessera.accounting.sepa import SepaDebtor, SepaTransfer, credit_transfer_file
+from tessera.accounting.sepa import SepaDebtor, SepaTransfer, credit_transfer_file, transfer_communication
 from tessera.accounting.states import InvoiceState, PaymentState
 from tessera.core.errors import BusinessError, InvalidInput
 from tessera.core.models import Company, PartnerBankAccount, User
@@ -127,19 +126,12 @@ def payment_run_file(run: PaymentRun) -> bytes:
     debtor = SepaDebtor(name=run.company.name, iban=journal.bank_iban)
     transfers = []
     for line in run.lines.select_related("partner", "invoice"):
-        structured = line.communication if _is_structured(line.communication) else ""
         transfers.append(
             SepaTransfer(end_to_end_id=line.end_to_end_id, amount=line.amount, creditor_name=line.partner.name,
-                         creditor_iban=line.iban, creditor_bic=line.bic, structured_reference=structured,
-                         remittance="" if structured else line.communication)
+                         creditor_iban=line.iban, creditor_bic=line.bic, **transfer_communication(line.communication))
         )  # fmt: skip
     return credit_transfer_file(message_id=run.number, created_at=run.sent_at or timezone.now(), debtor=debtor,
                                 execution_date=run.execution_date, transfers=transfers)  # fmt: skip
-
-
-def _is_structured(communication: str) -> bool:
-    digits = "".join(ch for ch in communication if ch.isdigit())
-    return communication.startswith("+++") and ogm_vcs.is_valid(digits)
 
 
 def payment_run_mark_sent(run: PaymentRun, *, by: User) -> PaymentRun:
